@@ -1,0 +1,164 @@
+"""``tipdw ingest``: read a file, gate it, and load it as one accountable submission.
+
+The path of a file: read (format reader) → gate (rules on every row) → registry → raw tables, all in
+one transaction on the warehouse. Parsing and checks happen before the warehouse is opened, so a
+slow or broken file never holds the writer lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest import registry
+from ingest.gate import check
+from ingest.problems import IntakeError, Problem, Problems
+from ingest.readers import Context, detect, get_reader
+from tipdw.config import Home
+from tipdw.lock import writer_lock
+
+RAW_TABLES = {"aggregates": "raw.aggregate_observations", "population": "raw.population"}
+
+
+@dataclass
+class Outcome:
+    status: str  # accepted | rejected | duplicate
+    submission_id: int | None
+    file: str
+    format: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    problems: Problems = field(default_factory=Problems)
+    report: list[Path] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("accepted", "duplicate")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ingest_file(
+    path: Path,
+    home: Home,
+    fmt: str = "auto",
+    country: str | None = None,
+    submitter: str | None = None,
+    source: str | None = None,
+    sheet: str | None = None,
+    decimal: str = ".",
+    wait: float = 0.0,
+) -> Outcome:
+    """Load one file as a submission. Never raises for bad input: problems are in the outcome."""
+    path = Path(path)
+    home.ensure()
+    if not path.is_file():
+        p = Problems()
+        p.add(Problem("file.missing", "there is no such file", "check the path", file=str(path)))
+        return Outcome("rejected", None, str(path), problems=p)
+    digest = sha256_file(path)
+    problems = Problems()
+    reader = None
+    result = None
+    try:
+        reader = detect(path) if fmt == "auto" else get_reader(fmt)
+        result = reader.read(path, Context(country=country.upper() if country else None, sheet=sheet, decimal=decimal))
+        problems.extend(result.problems.items)
+    except IntakeError as exc:
+        for p in exc.problems:
+            problems.add(Problem(**{**p.__dict__, "file": p.file or path.name}))
+    label = source or (reader.source if reader else "unknown")
+    outcome = Outcome("rejected", None, path.name, reader.name if reader else None, problems=problems)
+    if result is not None:
+        outcome.rows_read = result.rows_read
+        outcome.dropped_columns = result.dropped_columns
+
+    mem = duckdb.connect()
+    try:
+        if result is not None:
+            for dataset, frame in result.tables.items():
+                mem.register(f"frame_{dataset}", frame)
+                mem.execute(f"create temp table batch_{dataset} as select * from frame_{dataset}")
+                mem.unregister(f"frame_{dataset}")
+                problems.extend(check(mem, dataset, f"batch_{dataset}", path.name, country).items)
+            if not result.tables and not problems.errors:
+                problems.add(Problem("file.no_rows", "the file has no data rows", "fill in the template", file=path.name))
+
+        with writer_lock(home.lock, timeout=wait, what=f"ingest {path.name}"):
+            mem.execute(f"attach '{home.build_db}' as wh")
+            mem.execute("use wh")
+            registry.ensure_schema(mem)
+            dup = registry.find_loaded(mem, digest, label)
+            if dup is not None:
+                outcome.status, outcome.submission_id = "duplicate", dup
+                return outcome
+            now = datetime.now()
+            mem.execute("begin transaction")
+            sid = registry.next_id(mem)
+            outcome.submission_id = sid
+            status = "rejected" if problems.errors or result is None else "accepted"
+            scope = _scope(mem, result) if status == "accepted" else []
+            mem.execute(
+                """
+                insert into raw.submissions (submission_id, received_at, decided_at, submitter, source, format,
+                    file_name, sha256, status, rows_read, rows_loaded, countries, years, datasets,
+                    dropped_columns, validation_summary, metadata)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    sid, now, now, submitter, label, outcome.format or "unknown", path.name, digest, status,
+                    outcome.rows_read, 0, _join({s[1] for s in scope}), _join({str(s[2]) for s in scope}),
+                    _join({s[3] for s in scope}), _join(outcome.dropped_columns),
+                    registry.summary_json(problems.summary()),
+                    registry.summary_json(result.metadata if result else {}),
+                ],
+            )  # fmt: skip
+            if status == "accepted":
+                loaded = 0
+                for dataset, frame in result.tables.items():
+                    cols = ", ".join(frame.columns)
+                    mem.execute(
+                        f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) "
+                        f"select {sid}, {cols} from temp.batch_{dataset}"
+                    )
+                    loaded += len(frame)
+                mem.executemany(
+                    "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",
+                    [[sid, label, c, y, d, result.action, n, now] for d, c, y, n in
+                     ((s[3], s[1], s[2], s[4]) for s in scope)],
+                )  # fmt: skip
+                mem.execute("update raw.submissions set rows_loaded = ? where submission_id = ?", [loaded, sid])
+                outcome.rows_loaded = loaded
+            mem.execute("commit")
+            outcome.status = status
+            if problems.items:
+                outcome.report = list(problems.write(home.reports / f"submission_{sid}_problems"))
+            return outcome
+    finally:
+        mem.close()
+
+
+def _scope(con: duckdb.DuckDBPyConnection, result) -> list[tuple]:
+    """(source placeholder, country, year, dataset, rows) for every cell of the batch's scope."""
+    out = []
+    for dataset in result.tables:
+        for c, y, n in con.execute(
+            f"select country_iso3, year, count(*) from temp.batch_{dataset} group by all order by all"
+        ).fetchall():
+            out.append((None, c, int(y), dataset, n))
+    return out
+
+
+def _join(values) -> str:
+    return ",".join(sorted(v for v in values if v))

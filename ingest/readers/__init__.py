@@ -1,0 +1,61 @@
+"""Readers, one module per submission format, and detection of a file's format from its headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.problems import IntakeError, Problem
+from ingest.readers.base import Context, Reader, ReadResult
+from ingest.readers.population import TemplatePopulation, WorldBankPopulation
+from ingest.readers.template import TemplateAggregates
+from ingest.tabular import header_preview
+
+READERS: list[Reader] = [TemplateAggregates(), TemplatePopulation(), WorldBankPopulation()]
+
+__all__ = ["READERS", "Context", "ReadResult", "Reader", "detect", "get_reader"]
+
+
+def get_reader(name: str) -> Reader:
+    for r in READERS:
+        if r.name == name:
+            return r
+    raise IntakeError(
+        [
+            Problem(
+                "format.unknown",
+                f"there is no format {name!r}",
+                "use one of: " + ", ".join(["auto", *(r.name for r in READERS)]),
+            )
+        ]
+    )
+
+
+def detect(path: Path) -> Reader:
+    """The one reader whose layout the file's header matches; an error lists the candidates."""
+    headers = header_preview(path)
+    scored = sorted(((r.score(headers), r.name, r) for r in READERS), key=lambda t: -t[0])
+    best = [t for t in scored if t[0] > 0]
+    if not best:
+        raise IntakeError(
+            [
+                Problem(
+                    "format.unknown",
+                    f"the layout is not recognised (header: {headers[:12]})",
+                    "pass --format with one of: " + ", ".join(r.name for r in READERS)
+                    + "; or write a mapping file for a national layout",
+                    file=path.name,
+                )
+            ]
+        )
+    if len(best) > 1 and abs(best[0][0] - best[1][0]) < 0.02:
+        raise IntakeError(
+            [
+                Problem(
+                    "format.ambiguous",
+                    "the layout matches several formats: " + ", ".join(t[1] for t in best),
+                    "pass --format with the right one",
+                    file=path.name,
+                )
+            ]
+        )
+    return best[0][2]

@@ -1,0 +1,207 @@
+"""The submission registry and the raw schema.
+
+Every intake attempt is a row of ``raw.submissions``. Each accepted submission also records its
+scope in ``raw.submission_scopes``: one row per source x country x year x dataset it covers. Which
+submission is *current* for a scope is never stored; it is derived (in dbt, model
+``stg_registry__current_scopes``) as the newest accepted, not withdrawn submission for that scope.
+So a newer submission supersedes an older one without deleting it, a withdrawal reinstates what it
+had superseded, and the warehouse can be reproduced as of any date.
+
+Every raw data row carries its ``submission_id`` (the load id).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+RAW_DDL = """
+create schema if not exists raw;
+create sequence if not exists raw.submission_id_seq start 1;
+create table if not exists raw.submissions (
+    submission_id      integer primary key,
+    received_at        timestamp not null,
+    decided_at         timestamp,
+    submitter          varchar,
+    source             varchar not null,
+    format             varchar not null,
+    file_name          varchar not null,
+    sha256             varchar not null,
+    status             varchar not null,   -- accepted | rejected | withdrawn
+    withdrawn_at       timestamp,
+    rows_read          bigint,
+    rows_loaded        bigint,
+    countries          varchar,
+    years              varchar,
+    datasets           varchar,
+    dropped_columns    varchar,
+    validation_summary varchar,            -- JSON
+    metadata           varchar             -- JSON: definition of victim, counting unit, coverage...
+);
+create table if not exists raw.submission_scopes (
+    submission_id  integer not null,
+    source         varchar not null,
+    country_iso3   varchar not null,
+    year           integer not null,
+    dataset        varchar not null,
+    action         varchar not null,       -- replace | append | delete
+    row_count      bigint not null,
+    accepted_at    timestamp not null,
+    withdrawn_at   timestamp
+);
+create table if not exists raw.aggregate_observations (
+    submission_id        integer not null,
+    source_format        varchar not null,
+    row_number           integer not null,  -- line (or sheet row) in the submitted file
+    sheet                varchar,
+    country_iso3         varchar not null,
+    year                 integer not null,
+    indicator_code       varchar not null,  -- codes as submitted; mapped in staging
+    sex_code             varchar,
+    age_code             varchar,
+    form_code            varchar,
+    citizenship_code     varchar,
+    citizenship_iso3     varchar,
+    unit_code            varchar,
+    value                double,            -- null: blank or suppressed at source
+    value_lower          double,
+    value_upper          double,
+    value_text           varchar,           -- the cell exactly as submitted
+    obs_status           varchar,           -- flags kept as a set: comma-separated, sorted
+    conf_status          varchar,
+    estimate_type        varchar not null,  -- detected | estimated
+    is_additive          boolean,           -- does the source declare that parts add up to totals?
+    note                 varchar
+);
+create table if not exists raw.population (
+    submission_id   integer not null,
+    source_format   varchar not null,
+    row_number      integer not null,
+    country_iso3    varchar not null,
+    year            integer not null,
+    sex_code        varchar not null,
+    age_code        varchar not null,
+    population      double not null
+);
+"""
+
+DATASETS = ("aggregates", "population", "victims", "suspects", "cases")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, db: str | None = None) -> None:
+    """Create the raw schema and registry tables if they do not exist (idempotent)."""
+    if db:
+        con.execute(f"use {db}")
+    con.execute(RAW_DDL)
+
+
+@dataclass
+class Submission:
+    submission_id: int
+    status: str
+    received_at: datetime
+    file_name: str
+    source: str
+    format: str
+    sha256: str
+    rows_loaded: int | None
+
+
+def find_loaded(con: duckdb.DuckDBPyConnection, sha256: str, source: str) -> int | None:
+    """The id of an accepted (not withdrawn) submission of the same file from the same source."""
+    row = con.execute(
+        "select submission_id from raw.submissions "
+        "where sha256 = ? and source = ? and status = 'accepted' order by submission_id limit 1",
+        [sha256, source],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def next_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select nextval('raw.submission_id_seq')").fetchone()[0]
+
+
+def list_submissions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every submission with its derived state (accepted, superseded, partly superseded, ...)."""
+    rel = con.execute(
+        """
+        with latest as (
+            select source, country_iso3, year, dataset, max(submission_id) as current_id
+            from raw.submission_scopes
+            where withdrawn_at is null and action <> 'append'
+            group by all
+        ),
+        scope_state as (
+            select s.submission_id,
+                   count(*) as scopes,
+                   count(*) filter (where l.current_id > s.submission_id and s.action <> 'append')
+                       as superseded_scopes,
+                   min(l.current_id) filter (where l.current_id > s.submission_id) as superseded_by
+            from raw.submission_scopes s
+            left join latest l using (source, country_iso3, year, dataset)
+            group by s.submission_id
+        )
+        select r.submission_id, r.received_at, r.submitter, r.source, r.format, r.file_name,
+               r.sha256, r.rows_read, r.rows_loaded, r.countries, r.years, r.datasets,
+               case
+                   when r.status <> 'accepted' then r.status
+                   when ss.scopes > 0 and ss.superseded_scopes = ss.scopes then 'superseded'
+                   when ss.superseded_scopes > 0 then 'partly superseded'
+                   else 'accepted'
+               end as status,
+               ss.superseded_by, r.withdrawn_at, r.dropped_columns, r.validation_summary
+        from raw.submissions r
+        left join scope_state ss using (submission_id)
+        order by r.submission_id
+        """
+    )
+    cols = [d[0] for d in rel.description]
+    return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, submission_id: int, when: datetime) -> list[int]:
+    """Withdraw an accepted submission. Returns the submissions it had superseded, now reinstated."""
+    row = con.execute(
+        "select status from raw.submissions where submission_id = ?", [submission_id]
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"no submission {submission_id}; `tipdw submissions` lists them")
+    if row[0] != "accepted":
+        raise ValueError(f"submission {submission_id} is {row[0]}; only accepted submissions can be withdrawn")
+    reinstated = [
+        r[0]
+        for r in con.execute(
+            """
+            select distinct prev.submission_id
+            from raw.submission_scopes cur
+            join raw.submission_scopes prev using (source, country_iso3, year, dataset)
+            where cur.submission_id = ? and prev.submission_id < cur.submission_id
+              and prev.withdrawn_at is null
+              and not exists (
+                  select 1 from raw.submission_scopes mid
+                  where mid.source = cur.source and mid.country_iso3 = cur.country_iso3
+                    and mid.year = cur.year and mid.dataset = cur.dataset
+                    and mid.withdrawn_at is null and mid.action <> 'append'
+                    and mid.submission_id > prev.submission_id and mid.submission_id <> cur.submission_id)
+            order by 1
+            """,
+            [submission_id],
+        ).fetchall()
+    ]
+    con.execute("begin transaction")
+    con.execute(
+        "update raw.submissions set status = 'withdrawn', withdrawn_at = ? where submission_id = ?",
+        [when, submission_id],
+    )
+    con.execute(
+        "update raw.submission_scopes set withdrawn_at = ? where submission_id = ?", [when, submission_id]
+    )
+    con.execute("commit")
+    return reinstated
+
+
+def summary_json(obj: object) -> str:
+    return json.dumps(obj, default=str, sort_keys=True)

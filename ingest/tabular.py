@@ -1,0 +1,220 @@
+"""Reading submitted tables as text, whatever their encoding, delimiter or workbook shape.
+
+Every cell is read as a string (so "NA" stays Namibia, "007" keeps its zeros and blank stays
+distinct from 0); parsing values is the reader's job. Row numbers are those a person sees in the
+file: the header is row ``header_row + 1`` and data rows follow.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.problems import IntakeError, Problem
+
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+
+@dataclass
+class Table:
+    """A sheet or CSV file as text: ``frame`` has one str column per header, ``row_numbers`` the
+    1-based row each data row came from."""
+
+    frame: pd.DataFrame
+    file: str
+    sheet: str | None
+    header_row: int  # 1-based row of the header
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def row_number(self, i: int) -> int:
+        return self.header_row + 1 + i
+
+
+def decode(raw: bytes, file: str) -> tuple[str, str]:
+    """Decode bytes trying UTF-8 (with or without BOM), then cp1252, then latin-1."""
+    if b"\x00" in raw[:4096]:
+        raise IntakeError(
+            [
+                Problem(
+                    "file.binary",
+                    "the file is binary, not a text table",
+                    "send a CSV or an Excel workbook (.xlsx)",
+                    file=file,
+                )
+            ]
+        )
+    for enc in ENCODINGS:
+        try:
+            return raw.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in ",;\t|"}
+        return max(counts, key=counts.get)
+
+
+def read_csv_text(path: Path, delimiter: str | None = None, header_row: int = 1) -> Table:
+    raw = path.read_bytes()
+    text, enc = decode(raw, path.name)
+    if not text.strip():
+        raise IntakeError([Problem("file.empty", "the file is empty", "send the file with its data", file=path.name)])
+    delim = delimiter or sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skiprows=header_row - 1,
+            skip_blank_lines=False,
+            engine="python" if len(delim) > 1 else "c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise IntakeError(
+            [Problem("file.unparseable", f"the CSV cannot be parsed: {exc}", "check quoting and delimiters", file=path.name)]
+        ) from None
+    frame = clean_headers(frame, path.name, None, header_row)
+    frame = frame.loc[~(frame == "").all(axis=1)] if len(frame.columns) else frame
+    return Table(frame, path.name, None, header_row, enc, delim)
+
+
+def clean_headers(frame: pd.DataFrame, file: str, sheet: str | None, header_row: int) -> pd.DataFrame:
+    cols = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    seen: dict[str, int] = {}
+    dupes = []
+    for c in cols:
+        seen[c] = seen.get(c, 0) + 1
+        if seen[c] == 2 and c and not c.startswith("Unnamed"):
+            dupes.append(c)
+    if dupes:
+        raise IntakeError(
+            [
+                Problem(
+                    "header.duplicate",
+                    f"the header repeats the column {d!r}",
+                    "give every column a distinct name",
+                    file=file,
+                    sheet=sheet,
+                    row=header_row,
+                    column=d,
+                )
+                for d in dupes
+            ]
+        )
+    frame.columns = cols
+    return frame
+
+
+def excel_sheets(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise IntakeError(
+            [Problem("file.unreadable", f"the workbook cannot be opened: {exc}", "save it again as .xlsx", file=path.name)]
+        ) from None
+
+
+def excel_rows(path: Path, sheet: str) -> list[list[str]]:
+    """All rows of one sheet as text (calamine: fast, no per-cell Python loop in the reader)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return [[cell_text(v) for v in r] for r in rows]
+
+
+def cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def find_header(rows: list[list[str]], wanted: set[str], max_scan: int = 30) -> int | None:
+    """Index of the first row (within ``max_scan``) holding at least half of the ``wanted`` headers
+    (compared case-insensitively): banner rows above the header are skipped."""
+    need = max(2, len(wanted) // 2)
+    for i, r in enumerate(rows[:max_scan]):
+        names = {c.strip().casefold() for c in r if c}
+        if len(names & wanted) >= need:
+            return i
+    return None
+
+
+def read_excel_table(path: Path, sheet: str | None, wanted: set[str]) -> Table:
+    sheets = excel_sheets(path)
+    candidates = [sheet] if sheet else sheets
+    for name in candidates:
+        if name not in sheets:
+            raise IntakeError(
+                [Problem("file.sheet", f"the workbook has no sheet {name!r}", f"use one of {sheets}", file=path.name)]
+            )
+        rows = excel_rows(path, name)
+        h = find_header(rows, {w.casefold() for w in wanted})
+        if h is None:
+            continue
+        width = max((len(r) for r in rows), default=0)
+        body = [r + [""] * (width - len(r)) for r in rows[h + 1 :]]
+        header = rows[h] + [""] * (width - len(rows[h]))
+        frame = pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header, dtype=str)
+        frame = frame.loc[:, [bool(c) for c in header]]
+        frame = clean_headers(frame, path.name, name, h + 1)
+        frame = frame.loc[~(frame == "").all(axis=1)]
+        return Table(frame, path.name, name, h + 1)
+    raise IntakeError(
+        [
+            Problem(
+                "header.missing",
+                f"no sheet has the expected header (looked for {sorted(wanted)})",
+                "check the format name, or put the header in the first 30 rows",
+                file=path.name,
+            )
+        ]
+    )
+
+
+def read_table(path: Path, wanted: set[str], sheet: str | None = None, delimiter: str | None = None) -> Table:
+    """Read a CSV or a workbook sheet whose header contains (most of) ``wanted``."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return read_excel_table(path, sheet, wanted)
+    table = read_csv_text(path, delimiter)
+    lowered = {c.casefold() for c in table.frame.columns}
+    if not lowered & {w.casefold() for w in wanted}:
+        # Banner lines above the header: find it, then read again from there.
+        text, _ = decode(path.read_bytes(), path.name)
+        rows = list(csv.reader(io.StringIO(text), delimiter=table.delimiter or ","))[:30]
+        h = find_header([[c.strip() for c in r] for r in rows], {w.casefold() for w in wanted})
+        if h:
+            table = read_csv_text(path, table.delimiter, header_row=h + 1)
+    return table
+
+
+def header_preview(path: Path) -> list[str]:
+    """The first row that looks like a header, for format detection."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        sheets = excel_sheets(path)
+        rows = excel_rows(path, sheets[0]) if sheets else []
+        best = max(rows[:30], key=lambda r: sum(1 for c in r if c), default=[])
+        return [c for c in best if c]
+    text, _ = decode(path.read_bytes()[:65536], path.name)
+    delim = sniff_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))[:30]
+    best = max(rows, key=lambda r: sum(1 for c in r if c.strip()), default=[])
+    return [c.strip().lstrip("\ufeff") for c in best if c.strip()]

@@ -1,0 +1,20 @@
+{#- Engine-specific SQL lives here, behind macros, so models run on DuckDB and on server engines. -#}
+
+{#- Union of comma-separated flag sets, as a sorted comma-separated set ("b,u" + "p" -> "b,p,u"). -#}
+{% macro agg_flag_set(column) -%}
+    {{ return(adapter.dispatch('agg_flag_set')(column)) }}
+{%- endmacro %}
+
+{% macro default__agg_flag_set(column) -%}
+    string_agg(distinct {{ column }}, ',' order by {{ column }})
+{%- endmacro %}
+
+{% macro duckdb__agg_flag_set(column) -%}
+    nullif(array_to_string(list_sort(list_distinct(flatten(list(string_split({{ column }}, ','))))), ','), '')
+{%- endmacro %}
+
+{#- Safe division: null when the denominator is null or zero. -#}
+{% macro safe_divide(numerator, denominator) -%}
+    case when {{ denominator }} is null or {{ denominator }} = 0 then null
+        else cast({{ numerator }} as double precision) / {{ denominator }} end
+{%- endmacro %}

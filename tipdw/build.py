@@ -1,0 +1,70 @@
+"""``tipdw build``: dbt seed, run and test, then validation, then publish; or change nothing.
+
+Exit codes (also in README): 0 success; 1 dbt models or tests failed; 2 validation failed;
+75 another writer holds the warehouse. Whatever fails, the previous publication stays in place.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+from ingest import registry
+from tipdw import dbt, publish
+from tipdw.config import Home
+from tipdw.lock import writer_lock
+
+EXIT_OK, EXIT_DBT, EXIT_VALIDATION = 0, 1, 2
+
+
+@dataclass
+class BuildOutcome:
+    exit_code: int
+    summary: str
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    published: str | None = None
+    log: str | None = None
+
+
+def build(home: Home, wait: float = 0.0) -> BuildOutcome:
+    """Build and publish the warehouse in ``home``. Raises WarehouseBusy if another writer holds it."""
+    home.ensure()
+    started = time.monotonic()
+    with writer_lock(home.lock, timeout=wait, what="build"):
+        con = duckdb.connect(str(home.build_db))
+        try:
+            registry.ensure_schema(con)
+        finally:
+            con.close()
+        res = dbt.run(home, ["build"])
+        if not res.ok:
+            out = BuildOutcome(
+                EXIT_DBT,
+                f"tipdw build FAILED: {len(res.failures)} dbt failures; previous publication kept",
+                res.failures,
+                res.warnings,
+            )
+        else:
+            dest = publish.publish(home)
+            secs = time.monotonic() - started
+            out = BuildOutcome(
+                EXIT_OK,
+                f"tipdw build OK in {secs:.0f}s: {res.counts.get('success', 0)} models/seeds, "
+                f"{res.counts.get('pass', 0)} tests passed, {len(res.warnings)} warnings; published {dest}",
+                [],
+                res.warnings,
+                str(dest),
+            )
+        out.log = str(write_log(home, out))
+        return out
+
+
+def write_log(home: Home, out: BuildOutcome):
+    path = home.logs / f"build-{datetime.now():%Y%m%dT%H%M%S%f}.log"
+    lines = [out.summary, *(f"FAIL {f}" for f in out.failures), *(f"WARN {w}" for w in out.warnings)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

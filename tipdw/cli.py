@@ -1,0 +1,298 @@
+"""The ``tipdw`` command line. Each command is a thin shell over a module that does the work."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from tipdw.config import Home
+from tipdw.lock import EXIT_BUSY, WarehouseBusy
+
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+    help="Output format.",
+)  # fmt: skip
+WAIT_OPTION = click.option(
+    "--wait", type=float, default=0.0, show_default=True,
+    help="Seconds to wait for another writer (ingest or build) to finish before giving up.",
+)  # fmt: skip
+
+
+def _home() -> Home:
+    return Home.from_env().ensure()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="tipdw")
+def main() -> None:
+    """tipdw: an open data warehouse for trafficking-in-persons statistics.
+
+    The warehouse lives in $TIPDW_HOME (default ./warehouse).
+
+    \b
+    Example:
+      tipdw demo
+      tipdw ingest submissions/ken_2024.csv --country KEN --submitter "KNBS"
+      tipdw build
+      tipdw sql "select * from regional_aggregates limit 5"
+    """
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default="auto", show_default=True,
+              help="Submission format; 'auto' detects it from the headers. See `tipdw formats`.")
+@click.option("--country", help="ISO3 code of the country the file is about (checked against its rows).")
+@click.option("--submitter", help="Who sent the file (agency or person), recorded in the registry.")
+@click.option("--source", help="Source label for precedence (default: the format's own, e.g. national).")
+@click.option("--sheet", help="Workbook sheet to read (default: the first sheet with the expected header).")
+@click.option("--decimal", type=click.Choice([".", ","]), default=".", show_default=True,
+              help="Decimal separator of numbers in the file.")
+@WAIT_OPTION
+def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa: PLR0913
+    """Load one submission file: read, validate, register and load it in one transaction.
+
+    Exit 0 when the submission is accepted (or was already loaded), 1 when it is rejected: the
+    report lists every problem with its file, row, column, value and fix.
+
+    \b
+    Example:
+      tipdw ingest victims_2024.xlsx --country KEN --submitter "National Crime Research Centre"
+    """
+    from ingest.intake import ingest_file
+
+    try:
+        out = ingest_file(path, _home(), fmt, country, submitter, source, sheet, decimal, wait)
+    except WarehouseBusy as exc:
+        click.echo(f"tipdw ingest: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    if out.status == "duplicate":
+        click.echo(f"{out.file}: already loaded as submission {out.submission_id}; nothing changed.")
+        return
+    for p in out.problems.items:
+        click.echo(p.line(), err=p.severity == "error")
+    if out.status == "accepted":
+        click.echo(
+            f"{out.file}: accepted as submission {out.submission_id} ({out.format}): "
+            f"{out.rows_loaded} rows loaded, {len(out.problems.warnings)} warnings."
+        )
+        if out.dropped_columns:
+            click.echo(f"Dropped identifying columns: {', '.join(out.dropped_columns)}")
+    else:
+        sid = f" (recorded as submission {out.submission_id})" if out.submission_id else ""
+        click.echo(
+            f"{out.file}: REJECTED{sid}: {len(out.problems.errors)} errors, nothing was loaded.", err=True
+        )
+        if out.report:
+            click.echo(f"Report: {', '.join(str(p) for p in out.report)}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@WAIT_OPTION
+def build(wait):
+    """Run dbt (seed, run, test), validate, and publish $TIPDW_HOME/published.duckdb.
+
+    The new publication is written to a new file and swapped into place; if anything fails, the
+    previous publication stays. Exit codes: 0 ok, 1 dbt failed, 2 validation failed, 75 busy.
+
+    \b
+    Example:
+      tipdw build --wait 600   # in cron: wait up to 10 minutes for a running ingest
+    """
+    from tipdw.build import build as run_build
+
+    try:
+        out = run_build(_home(), wait)
+    except WarehouseBusy as exc:
+        click.echo(f"tipdw build: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    for f in out.failures:
+        click.echo(f"FAIL {f}", err=True)
+    click.echo(out.summary)
+    sys.exit(out.exit_code)
+
+
+@main.command()
+@click.argument("query")
+@FORMAT_OPTION
+def sql(query, fmt):
+    """Run a read-only SQL query on the published database.
+
+    \b
+    Example:
+      tipdw sql "select region, year, value from regional_aggregates
+                 where region_type = 'unodc_region' and sex = 'total' limit 10" --format csv
+    """
+    from tipdw.output import render
+    from tipdw.sqlaccess import SqlRefused, query as run_query
+
+    try:
+        cols, rows = run_query(_home(), query)
+    except (SqlRefused, FileNotFoundError) as exc:
+        click.echo(f"tipdw sql: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a researcher's SQL error: show DuckDB's message, not a traceback
+        click.echo(f"tipdw sql: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    if cols:
+        click.echo(render(cols, rows, fmt))
+
+
+@main.command()
+@FORMAT_OPTION
+def submissions(fmt):
+    """List every submission with its status (accepted, superseded, rejected, withdrawn).
+
+    \b
+    Example:
+      tipdw submissions --format json
+    """
+    rows = _registry_rows()
+    cols = ["submission_id", "received_at", "source", "format", "file_name", "status", "rows_loaded",
+            "countries", "years", "superseded_by"]  # fmt: skip
+    from tipdw.output import render
+
+    if fmt == "json":
+        click.echo(json.dumps(rows, default=str, indent=2))
+    else:
+        click.echo(render(cols, [tuple(r[c] for c in cols) for r in rows], fmt))
+
+
+@main.command()
+@click.argument("submission_id", type=int)
+def submission(submission_id):
+    """Show one submission with its validation report.
+
+    \b
+    Example:
+      tipdw submission 3
+    """
+    rows = [r for r in _registry_rows() if r["submission_id"] == submission_id]
+    if not rows:
+        click.echo(f"tipdw submission: no submission {submission_id}; `tipdw submissions` lists them", err=True)
+        sys.exit(1)
+    for k, v in rows[0].items():
+        click.echo(f"{k:20} {'' if v is None else v}")
+    report = _home().reports / f"submission_{submission_id}_problems.csv"
+    if report.exists():
+        click.echo(f"\nReport ({report}):")
+        click.echo(report.read_text(encoding="utf-8"))
+
+
+@main.command()
+@click.argument("submission_id", type=int)
+@WAIT_OPTION
+def withdraw(submission_id, wait):
+    """Withdraw a submission and reinstate what it had superseded. Takes effect at the next build.
+
+    \b
+    Example:
+      tipdw withdraw 7 && tipdw build
+    """
+    import duckdb
+
+    from ingest import registry
+    from tipdw.lock import writer_lock
+
+    home = _home()
+    try:
+        with writer_lock(home.lock, timeout=wait, what="withdraw"):
+            con = duckdb.connect(str(home.build_db))
+            try:
+                registry.ensure_schema(con)
+                reinstated = registry.withdraw(con, submission_id, datetime.now())
+            finally:
+                con.close()
+    except WarehouseBusy as exc:
+        click.echo(f"tipdw withdraw: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except (LookupError, ValueError) as exc:
+        click.echo(f"tipdw withdraw: {exc}", err=True)
+        sys.exit(1)
+    again = f"; reinstated {', '.join(map(str, reinstated))}" if reinstated else ""
+    click.echo(f"Withdrew submission {submission_id}{again}. Run `tipdw build` to publish the change.")
+
+
+def _registry_rows() -> list[dict]:
+    import duckdb
+
+    from ingest import registry
+
+    home = _home()
+    if not home.build_db.exists():
+        return []
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        try:
+            return registry.list_submissions(con)
+        except duckdb.CatalogException:
+            return []
+    finally:
+        con.close()
+
+
+@main.command()
+def formats():
+    """List the submission formats that `tipdw ingest --format` accepts.
+
+    \b
+    Example:
+      tipdw formats
+    """
+    from ingest.readers import READERS
+
+    for r in READERS:
+        click.echo(f"{r.name:24} {r.description} (source: {r.source})")
+
+
+@main.group()
+def reference():
+    """Code lists and crosswalks (seeds).
+
+    \b
+    Example:
+      tipdw reference refresh
+    """
+
+
+@reference.command("refresh")
+@click.option("--seeds", type=click.Path(path_type=Path), default=None, help="Seeds folder (default: the project's).")
+def reference_refresh(seeds):
+    """Regenerate the country seeds from the offline UN M49 taxonomy (hdx-python-country).
+
+    \b
+    Example:
+      tipdw reference refresh && git diff seeds/
+    """
+    from tipdw.config import PROJECT_DIR
+    from tipdw.reference import refresh
+
+    for name, n in refresh(seeds or PROJECT_DIR / "seeds").items():
+        click.echo(f"wrote {name}: {n} rows")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write the synthetic files (default: $TIPDW_HOME/demo-input).")
+def demo(out_dir):
+    """Run the whole pipeline on SYNTHETIC DEMO DATA (not official statistics).
+
+    Writes synthetic submissions for 12 countries, ingests them like a statistician would,
+    builds, publishes and prints a regional table. Running it twice changes nothing.
+
+    \b
+    Example:
+      TIPDW_HOME=/tmp/tipdw-demo tipdw demo
+    """
+    from tipdw.demo import run_demo
+
+    sys.exit(run_demo(_home(), out_dir, click.echo))
+
+
+if __name__ == "__main__":
+    main()

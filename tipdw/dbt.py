@@ -1,0 +1,71 @@
+"""Running dbt on the project for one warehouse home, with logs and artifacts under $TIPDW_HOME.
+
+dbt runs in a child process: it releases the DuckDB file when it ends (dbt-duckdb keeps its
+database open for the life of the process), and a crash or kill cannot take tipdw down with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from tipdw.config import PROJECT_DIR, Home
+
+DBT_MAIN = "from dbt.cli.main import cli; cli()"
+
+
+@dataclass
+class DbtOutcome:
+    ok: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    output: str = ""
+
+
+def dbt_env(home: Home, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "TIPDW_HOME": str(home.root),
+            "DBT_TARGET_PATH": str(home.target),
+            "DBT_LOG_PATH": str(home.logs / "dbt"),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_PROJECT_DIR": str(PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "GX_ANALYTICS_ENABLED": "false",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def run(home: Home, args: list[str], env: dict[str, str] | None = None) -> DbtOutcome:
+    """Run one dbt command (e.g. ``["build"]``) against ``home`` and summarise its run results."""
+    results_path = home.target / "run_results.json"
+    results_path.unlink(missing_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", DBT_MAIN, *args, "--no-use-colors", "--project-dir", str(PROJECT_DIR),
+         "--profiles-dir", str(PROJECT_DIR)],
+        cwd=PROJECT_DIR, env=dbt_env(home, env), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    out = DbtOutcome(ok=proc.returncode == 0, output=proc.stdout + proc.stderr)
+    if not results_path.exists():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        if proc.returncode:
+            out.failures.append(f"dbt could not run (exit {proc.returncode}):\n{tail}")
+        return out
+    for r in json.loads(results_path.read_text()).get("results", []):
+        status = r.get("status")
+        out.counts[status] = out.counts.get(status, 0) + 1
+        name = r.get("unique_id", "?").split(".", 2)[-1]
+        msg = " ".join((r.get("message") or "").split())
+        if status in ("error", "fail", "runtime error"):
+            out.failures.append(f"{name}: {msg}")
+        elif status == "warn":
+            out.warnings.append(f"{name}: {msg}")
+    return out
