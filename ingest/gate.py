@@ -48,7 +48,9 @@ UNIQUE_KEYS = {
 }  # fmt: skip
 
 
-def check(con: duckdb.DuckDBPyConnection, dataset: str, table: str, file: str, country: str | None) -> Problems:
+def check(
+    con: duckdb.DuckDBPyConnection, dataset: str, table: str, file: str, country: str | None
+) -> Problems:
     """Run every rule for ``dataset`` over the registered ``table``; return the problems."""
     problems = Problems()
     for rule in (r for r in RULES if r.dataset == dataset):

@@ -73,7 +73,9 @@ def ingest_file(
     result = None
     try:
         reader = detect(path) if fmt == "auto" else get_reader(fmt)
-        result = reader.read(path, Context(country=country.upper() if country else None, sheet=sheet, decimal=decimal))
+        result = reader.read(
+            path, Context(country=country.upper() if country else None, sheet=sheet, decimal=decimal)
+        )
         problems.extend(result.problems.items)
     except IntakeError as exc:
         for p in exc.problems:
@@ -93,7 +95,11 @@ def ingest_file(
                 mem.unregister(f"frame_{dataset}")
                 problems.extend(check(mem, dataset, f"batch_{dataset}", path.name, country).items)
             if not result.tables and not problems.errors:
-                problems.add(Problem("file.no_rows", "the file has no data rows", "fill in the template", file=path.name))
+                problems.add(
+                    Problem(
+                        "file.no_rows", "the file has no data rows", "fill in the template", file=path.name
+                    )
+                )
 
         with writer_lock(home.lock, timeout=wait, what=f"ingest {path.name}"):
             mem.execute(f"attach '{home.build_db}' as wh")
@@ -138,7 +144,9 @@ def ingest_file(
                     [[sid, label, c, y, d, result.action, n, now] for d, c, y, n in
                      ((s[3], s[1], s[2], s[4]) for s in scope)],
                 )  # fmt: skip
-                mem.execute("update raw.submissions set rows_loaded = ? where submission_id = ?", [loaded, sid])
+                mem.execute(
+                    "update raw.submissions set rows_loaded = ? where submission_id = ?", [loaded, sid]
+                )
                 outcome.rows_loaded = loaded
             mem.execute("commit")
             outcome.status = status

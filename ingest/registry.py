@@ -170,7 +170,9 @@ def withdraw(con: duckdb.DuckDBPyConnection, submission_id: int, when: datetime)
     if row is None:
         raise LookupError(f"no submission {submission_id}; `tipdw submissions` lists them")
     if row[0] != "accepted":
-        raise ValueError(f"submission {submission_id} is {row[0]}; only accepted submissions can be withdrawn")
+        raise ValueError(
+            f"submission {submission_id} is {row[0]}; only accepted submissions can be withdrawn"
+        )
     reinstated = [
         r[0]
         for r in con.execute(

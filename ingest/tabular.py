@@ -70,7 +70,9 @@ def read_csv_text(path: Path, delimiter: str | None = None, header_row: int = 1)
     raw = path.read_bytes()
     text, enc = decode(raw, path.name)
     if not text.strip():
-        raise IntakeError([Problem("file.empty", "the file is empty", "send the file with its data", file=path.name)])
+        raise IntakeError(
+            [Problem("file.empty", "the file is empty", "send the file with its data", file=path.name)]
+        )
     delim = delimiter or sniff_delimiter(text)
     try:
         frame = pd.read_csv(
@@ -85,7 +87,14 @@ def read_csv_text(path: Path, delimiter: str | None = None, header_row: int = 1)
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise IntakeError(
-            [Problem("file.unparseable", f"the CSV cannot be parsed: {exc}", "check quoting and delimiters", file=path.name)]
+            [
+                Problem(
+                    "file.unparseable",
+                    f"the CSV cannot be parsed: {exc}",
+                    "check quoting and delimiters",
+                    file=path.name,
+                )
+            ]
         ) from None
     frame = clean_headers(frame, path.name, None, header_row)
     frame = frame.loc[~(frame == "").all(axis=1)] if len(frame.columns) else frame
@@ -126,7 +135,14 @@ def excel_sheets(path: Path) -> list[str]:
         return CalamineWorkbook.from_path(str(path)).sheet_names
     except Exception as exc:  # calamine raises its own error types for broken files
         raise IntakeError(
-            [Problem("file.unreadable", f"the workbook cannot be opened: {exc}", "save it again as .xlsx", file=path.name)]
+            [
+                Problem(
+                    "file.unreadable",
+                    f"the workbook cannot be opened: {exc}",
+                    "save it again as .xlsx",
+                    file=path.name,
+                )
+            ]
         ) from None
 
 
@@ -164,7 +180,14 @@ def read_excel_table(path: Path, sheet: str | None, wanted: set[str]) -> Table:
     for name in candidates:
         if name not in sheets:
             raise IntakeError(
-                [Problem("file.sheet", f"the workbook has no sheet {name!r}", f"use one of {sheets}", file=path.name)]
+                [
+                    Problem(
+                        "file.sheet",
+                        f"the workbook has no sheet {name!r}",
+                        f"use one of {sheets}",
+                        file=path.name,
+                    )
+                ]
             )
         rows = excel_rows(path, name)
         h = find_header(rows, {w.casefold() for w in wanted})
@@ -173,7 +196,9 @@ def read_excel_table(path: Path, sheet: str | None, wanted: set[str]) -> Table:
         width = max((len(r) for r in rows), default=0)
         body = [r + [""] * (width - len(r)) for r in rows[h + 1 :]]
         header = rows[h] + [""] * (width - len(rows[h]))
-        frame = pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header, dtype=str)
+        frame = (
+            pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header, dtype=str)
+        )
         frame = frame.loc[:, [bool(c) for c in header]]
         frame = clean_headers(frame, path.name, name, h + 1)
         frame = frame.loc[~(frame == "").all(axis=1)]

@@ -44,14 +44,24 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", default="auto", show_default=True,
-              help="Submission format; 'auto' detects it from the headers. See `tipdw formats`.")
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="Submission format; 'auto' detects it from the headers. See `tipdw formats`.",
+)
 @click.option("--country", help="ISO3 code of the country the file is about (checked against its rows).")
 @click.option("--submitter", help="Who sent the file (agency or person), recorded in the registry.")
 @click.option("--source", help="Source label for precedence (default: the format's own, e.g. national).")
 @click.option("--sheet", help="Workbook sheet to read (default: the first sheet with the expected header).")
-@click.option("--decimal", type=click.Choice([".", ","]), default=".", show_default=True,
-              help="Decimal separator of numbers in the file.")
+@click.option(
+    "--decimal",
+    type=click.Choice([".", ","]),
+    default=".",
+    show_default=True,
+    help="Decimal separator of numbers in the file.",
+)
 @WAIT_OPTION
 def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa: PLR0913
     """Load one submission file: read, validate, register and load it in one transaction.
@@ -129,7 +139,8 @@ def sql(query, fmt):
                  where region_type = 'unodc_region' and sex = 'total' limit 10" --format csv
     """
     from tipdw.output import render
-    from tipdw.sqlaccess import SqlRefused, query as run_query
+    from tipdw.sqlaccess import SqlRefused
+    from tipdw.sqlaccess import query as run_query
 
     try:
         cols, rows = run_query(_home(), query)
@@ -174,7 +185,9 @@ def submission(submission_id):
     """
     rows = [r for r in _registry_rows() if r["submission_id"] == submission_id]
     if not rows:
-        click.echo(f"tipdw submission: no submission {submission_id}; `tipdw submissions` lists them", err=True)
+        click.echo(
+            f"tipdw submission: no submission {submission_id}; `tipdw submissions` lists them", err=True
+        )
         sys.exit(1)
     for k, v in rows[0].items():
         click.echo(f"{k:20} {'' if v is None else v}")
@@ -261,7 +274,9 @@ def reference():
 
 
 @reference.command("refresh")
-@click.option("--seeds", type=click.Path(path_type=Path), default=None, help="Seeds folder (default: the project's).")
+@click.option(
+    "--seeds", type=click.Path(path_type=Path), default=None, help="Seeds folder (default: the project's)."
+)
 def reference_refresh(seeds):
     """Regenerate the country seeds from the offline UN M49 taxonomy (hdx-python-country).
 
@@ -277,8 +292,13 @@ def reference_refresh(seeds):
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write the synthetic files (default: $TIPDW_HOME/demo-input).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the synthetic files (default: $TIPDW_HOME/demo-input).",
+)
 def demo(out_dir):
     """Run the whole pipeline on SYNTHETIC DEMO DATA (not official statistics).
 

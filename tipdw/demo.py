@@ -175,7 +175,9 @@ def run_demo(home, out_dir: Path | None, echo) -> int:
         return result.exit_code
     cols, rows = query(home, REGIONAL_SQL)
     echo(f"\nDetected victims by UNODC region and year ({BANNER}).")
-    echo("Detected victims reflect detection capacity, not prevalence. Women/girls/men/boys are adults/children by sex.")
+    echo(
+        "Detected victims reflect detection capacity, not prevalence. Women/girls/men/boys are adults/children by sex."
+    )
     echo(render(cols, rows))
     echo(f"\nPublished database: {home.published_db}")
     echo(f'Query it with: TIPDW_HOME={home.root} tipdw sql "select * from regional_aggregates limit 10"')

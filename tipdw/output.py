@@ -21,7 +21,9 @@ def render(columns: list[str], rows: list[tuple], fmt: str = "table") -> str:
     line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
     for r in text:
-        out.append("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        out.append(
+            "  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(r, widths, strict=True))
+        )
     return "\n".join(out)
 
 

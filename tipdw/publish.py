@@ -34,7 +34,9 @@ def published_models(home: Home) -> dict[str, dict]:
             "schema": PUBLISHED_SCHEMAS[schema],
             "source_schema": schema,
             "description": " ".join((node.get("description") or "").split()),
-            "columns": {c: " ".join((v.get("description") or "").split()) for c, v in node["columns"].items()},
+            "columns": {
+                c: " ".join((v.get("description") or "").split()) for c, v in node["columns"].items()
+            },
         }
     return out
 
@@ -58,11 +60,15 @@ def publish(home: Home, build_db: Path | None = None, dest: Path | None = None) 
             ).fetchone()[0]
             if not exists:
                 continue
-            con.execute(f'create table {m["schema"]}."{name}" as select * from build.{m["source_schema"]}."{name}"')
+            con.execute(
+                f'create table {m["schema"]}."{name}" as select * from build.{m["source_schema"]}."{name}"'
+            )
             tables.append((m["schema"], name, m["description"]))
             for col, desc in m["columns"].items():
                 columns.append((m["schema"], name, col, desc))
-        con.execute("create table main._tables (schema_name varchar, table_name varchar, description varchar)")
+        con.execute(
+            "create table main._tables (schema_name varchar, table_name varchar, description varchar)"
+        )
         con.execute(
             "create table main._columns (schema_name varchar, table_name varchar, column_name varchar, description varchar)"
         )

@@ -51,7 +51,14 @@ UNODC_BY_SUBREGION = {
     "Micronesia": "East Asia and the Pacific",
     "Polynesia": "East Asia and the Pacific",
 }
-LANGS = [("en", "English"), ("fr", "French"), ("es", "Spanish"), ("ru", "Russian"), ("zh", "Chinese"), ("ar", "Arabic")]
+LANGS = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ru", "Russian"),
+    ("zh", "Chinese"),
+    ("ar", "Arabic"),
+]
 COUNTRY_COLUMNS = [
     "iso3", "iso2", "m49_code", *[f"name_{c}" for c, _ in LANGS], "m49_region_code", "m49_region_name",
     "m49_subregion_code", "m49_subregion_name", "m49_intermediate_region_code", "m49_intermediate_region_name",

@@ -41,7 +41,8 @@ def detect(path: Path) -> Reader:
                 Problem(
                     "format.unknown",
                     f"the layout is not recognised (header: {headers[:12]})",
-                    "pass --format with one of: " + ", ".join(r.name for r in READERS)
+                    "pass --format with one of: "
+                    + ", ".join(r.name for r in READERS)
                     + "; or write a mapping file for a national layout",
                     file=path.name,
                 )

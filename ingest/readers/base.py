@@ -20,7 +20,15 @@ AGGREGATE_COLUMNS = [
     "value_lower", "value_upper", "value_text", "obs_status", "conf_status", "estimate_type",
     "is_additive", "note",
 ]  # fmt: skip
-POPULATION_COLUMNS = ["source_format", "row_number", "country_iso3", "year", "sex_code", "age_code", "population"]
+POPULATION_COLUMNS = [
+    "source_format",
+    "row_number",
+    "country_iso3",
+    "year",
+    "sex_code",
+    "age_code",
+    "population",
+]
 
 
 @dataclass
@@ -105,7 +113,11 @@ def resolve_countries(
         out[v] = r.iso3
         if r.iso3 is None:
             first = rows[values == v].iloc[0]
-            hint = f"did you mean {', '.join(r.suggestions)}?" if r.suggestions else "use the ISO 3166 alpha-3 code"
+            hint = (
+                f"did you mean {', '.join(r.suggestions)}?"
+                if r.suggestions
+                else "use the ISO 3166 alpha-3 code"
+            )
             problems.add(
                 Problem(
                     "country.unknown",

@@ -27,7 +27,9 @@ from ingest.tabular import Table, read_table
 
 
 def _rows(table: Table) -> pd.Series:
-    return pd.Series([table.row_number(i) for i in range(len(table.frame))], index=table.frame.index, dtype="int64")
+    return pd.Series(
+        [table.row_number(i) for i in range(len(table.frame))], index=table.frame.index, dtype="int64"
+    )
 
 
 def _finish(name: str, table: Table, problems: Problems, country, year, sex, age, text) -> ReadResult:
@@ -72,7 +74,9 @@ class TemplatePopulation:
     def read(self, path: Path, ctx: Context) -> ReadResult:
         table = read_table(path, set(self.required), sheet=ctx.sheet)
         problems = Problems()
-        if not require_columns(table, self.required, problems, "use the columns of `tipdw template population`"):
+        if not require_columns(
+            table, self.required, problems, "use the columns of `tipdw template population`"
+        ):
             return ReadResult({}, problems, len(table.frame))
         rows = _rows(table)
         return _finish(
@@ -116,14 +120,16 @@ class WorldBankPopulation:
                     severity="warning",
                 )
             )
-        table = Table(table.frame.loc[known].reset_index(drop=True), table.file, table.sheet, table.header_row)
-        rows_read = int(len(codes))
-        rows = pd.Series(
-            [int(r) for r in (codes.index[known] + table.header_row + 1)], dtype="int64"
+        table = Table(
+            table.frame.loc[known].reset_index(drop=True), table.file, table.sheet, table.header_row
         )
+        rows_read = int(len(codes))
+        rows = pd.Series([int(r) for r in (codes.index[known] + table.header_row + 1)], dtype="int64")
         text = column(table, "Value")
         blank = text == ""
-        table = Table(table.frame.loc[~blank].reset_index(drop=True), table.file, table.sheet, table.header_row)
+        table = Table(
+            table.frame.loc[~blank].reset_index(drop=True), table.file, table.sheet, table.header_row
+        )
         rows = rows[~blank.values].reset_index(drop=True)
         country = resolve_countries(column(table, "Country Code"), table, "Country Code", problems, rows)
         result = _finish(
