@@ -15,6 +15,20 @@ from dataclasses import dataclass, field
 from tipdw.config import PROJECT_DIR, Home
 
 DBT_MAIN = "from dbt.cli.main import cli; cli()"
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the dbt child (Linux): be killed when tipdw dies, even by SIGKILL.
+
+    Otherwise a killed ``tipdw build`` leaves an orphan dbt writing the build database after the
+    writer lock is released, and the next build fails on DuckDB's file lock."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the orphan finishes on its own
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass
@@ -52,6 +66,7 @@ def run(home: Home, args: list[str], env: dict[str, str] | None = None) -> DbtOu
         [sys.executable, "-c", DBT_MAIN, *args, "--no-use-colors", "--project-dir", str(PROJECT_DIR),
          "--profiles-dir", str(PROJECT_DIR)],
         cwd=PROJECT_DIR, env=dbt_env(home, env), capture_output=True, text=True, check=False,
+        preexec_fn=_die_with_parent,
     )  # fmt: skip
     out = DbtOutcome(ok=proc.returncode == 0, output=proc.stdout + proc.stderr)
     if not results_path.exists():
