@@ -30,3 +30,83 @@
         when {{ reason }} = 'primary' then {{ var('min_cell') }} - 1
     end
 {%- endmacro %}
+
+{#- A cell is hidden when its value is withheld: suppressed here (primary, secondary, source
+    confidential) or suppressed at source ("<5": value unknown, bounds known). -#}
+{% macro is_hidden(value, value_upper, suppression) -%}
+    ({{ suppression }} is not null or ({{ value }} is null and {{ value_upper }} is not null))
+{%- endmacro %}
+
+{#- Secondary suppression, as portable SQL: a fixed number of unrolled passes (var
+    'secondary_passes'). In every pass and along every breakdown dimension in `dims`, the cells that
+    share all other `keys` form a group: the dimension's total (code 'total') and its parts. If
+    exactly one cell of a group is hidden, the smallest non-zero published part is suppressed too
+    (suppression 'secondary'); if no such part exists, the group's total is. Zeros are never
+    suppressed. Emits CTEs named <output>__<pass>_<dim> ending in a CTE called `output`.
+
+    input:   a CTE with every column in `columns`, plus `value`, `value_upper` and `suppression`
+             (the primary reason, or null); `keys` must include `dims`.
+    output:  the same columns plus `suppression` updated and `is_hidden`. -#}
+{% macro secondary_suppression(input, output, keys, dims, columns) -%}
+    {%- set passes = var('secondary_passes') | int -%}
+    {%- set carried = columns | reject('in', ['suppression']) | list -%}
+    {{ output }}__start as (
+        select
+            {% for c in carried %}{{ c }},{% endfor %}
+            suppression,
+            {{ is_hidden('value', 'value_upper', 'suppression') }} as is_hidden
+        from {{ input }}
+    ),
+    {%- set ns = namespace(prev=output ~ '__start') %}
+    {%- for p in range(passes) %}
+        {%- for d in dims %}
+            {%- set others = keys | reject('equalto', d) | list %}
+            {%- set step = output ~ '__' ~ p ~ '_' ~ d %}
+            {%- set is_candidate = "(" ~ d ~ " <> 'total' and not is_hidden and value > 0)" %}
+    {{ step }}__ranked as (
+        select
+            {{ ns.prev }}.*,
+            sum(case when is_hidden then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_hidden,
+            sum(case when {{ d }} = 'total' then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_totals,
+            sum(case when {{ d }} <> 'total' then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_parts,
+            sum(case when {{ is_candidate }} then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_candidates,
+            row_number() over (
+                partition by {{ others | join(', ') }}
+                order by case when {{ is_candidate }} then 0 else 1 end, value, {{ d }}
+            ) as candidate_rank
+        from {{ ns.prev }}
+    ),
+
+    {{ step }}__marked as (
+        select
+            *,
+            (
+                not is_hidden and group_hidden = 1 and group_totals > 0 and group_parts > 0
+                and (
+                    (group_candidates > 0 and candidate_rank = 1)
+                    or (group_candidates = 0 and {{ d }} = 'total')
+                )
+            ) as is_new
+        from {{ step }}__ranked
+    ),
+
+    {{ step }} as (
+        select
+            {% for c in carried %}{{ c }},{% endfor %}
+            case when is_new then 'secondary' else suppression end as suppression,
+            (is_hidden or is_new) as is_hidden
+        from {{ step }}__marked
+    ),
+            {%- set ns.prev = step %}
+        {%- endfor %}
+    {%- endfor %}
+    {{ output }} as (
+        select * from {{ ns.prev }}
+    )
+{%- endmacro %}
+
+{#- The SDMX CONF_STATUS published for a cell: A primary (small count), S secondary, else the
+    source's own flag. -#}
+{% macro protected_conf_status(conf_status, reason) -%}
+    case {{ reason }} when 'primary' then 'A' when 'secondary' then 'S' else {{ conf_status }} end
+{%- endmacro %}

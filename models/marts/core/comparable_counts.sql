@@ -1,4 +1,8 @@
--- Every source's counts at the comparable grain, with disclosure control applied.
+-- Every source's counts at the comparable grain, with primary and secondary suppression applied
+-- within each source (macros/disclosure.sql).
+{% set keys = ['source', 'country_iso3', 'year', 'indicator', 'sex', 'age_group', 'form_of_exploitation', 'citizenship', 'estimate_type'] %}
+{% set dims = ['sex', 'age_group', 'form_of_exploitation', 'citizenship'] %}
+
 with counts as (
     select * from {{ ref('int_aggregates__standard_grain') }}
 ),
@@ -16,6 +20,10 @@ flagged as (
     left join indicators on counts.indicator = indicators.indicator
 ),
 
+{{ secondary_suppression('flagged', 'protected', keys, dims,
+    keys + ['value', 'value_lower', 'value_upper', 'obs_status', 'conf_status', 'submission_id',
+            'indicator_caveat']) }},
+
 final as (
     select
         country_iso3,
@@ -30,7 +38,7 @@ final as (
         {{ protected_lower('value_lower', 'suppression') }} as value_lower,
         {{ protected_upper('value_upper', 'suppression') }} as value_upper,
         obs_status,
-        case suppression when 'primary' then 'A' else conf_status end as conf_status,
+        {{ protected_conf_status('conf_status', 'suppression') }} as conf_status,
         suppression,
         false as is_derived,
         source,
@@ -39,7 +47,7 @@ final as (
             when estimate_type = 'estimated' then 'Estimated figure; never add to detected counts. '
             else ''
         end || coalesce(indicator_caveat, '') as comparability_note
-    from flagged
+    from protected
 )
 
 select * from final

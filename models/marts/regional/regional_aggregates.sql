@@ -1,11 +1,21 @@
 {#- Regional sums of detected counts from the preferred source per country, with coverage.
     Coverage rule: a country counts for year Y if it reported Y or, when var('coverage_years') = N
-    is above 0, its most recent year within N years before Y. Nothing else is imputed. -#}
+    is above 0 (env TIPDW_COVERAGE_YEARS), its most recent year within N years before Y. Nothing
+    else is imputed.
+    Disclosure control across tables: the sums are taken over the PROTECTED country values of
+    preferred_counts. A region cell is published only when every country in it is published there,
+    so it is a sum of published figures and cannot be used to recover a withheld country value
+    (region minus the other countries); otherwise it is withheld ('secondary') with bounds. Then
+    secondary suppression runs within this table. -#}
 {% set n = var('coverage_years') | int %}
+{% set keys = ['region_type', 'region', 'year', 'indicator', 'sex', 'age_group', 'form_of_exploitation', 'citizenship'] %}
+{% set dims = ['sex', 'age_group', 'form_of_exploitation', 'citizenship'] %}
 
 with counts as (
-    select * from {{ ref('int_counts__preferred') }}
-    where estimate_type = 'detected' and (value is not null or value_upper is not null)
+    select * from {{ ref('preferred_counts') }}
+    where
+        estimate_type = 'detected'
+        and (value is not null or value_upper is not null or suppression is not null)
 ),
 
 memberships as (
@@ -36,6 +46,7 @@ candidates as (
         counts.value,
         counts.value_lower,
         counts.value_upper,
+        counts.suppression,
         row_number() over (
             partition by
                 counts.country_iso3, years.year, counts.indicator, counts.sex, counts.age_group,
@@ -63,7 +74,11 @@ summed as (
         min(used.unit) as unit,
         case when count(*) = count(used.value) then sum(used.value) end as value,
         sum(coalesce(used.value, used.value_lower)) as value_lower,
-        sum(coalesce(used.value, used.value_upper)) as value_upper,
+        case
+            when count(*) = count(coalesce(used.value, used.value_upper))
+                then sum(coalesce(used.value, used.value_upper))
+        end as value_upper,
+        count(used.suppression) as countries_withheld,
         count(distinct used.country_iso3) as countries_reporting,
         count(distinct case when used.reported_year < used.year then used.country_iso3 end)
             as countries_carried_forward,
@@ -92,7 +107,10 @@ flagged as (
     select
         summed.*,
         region_population.population_loaded,
-        {{ suppression_reason('summed.value', 'summed.unit', 'null') }} as suppression
+        case
+            when summed.countries_withheld > 0 then 'secondary'
+            else {{ suppression_reason('summed.value', 'summed.unit', 'null') }}
+        end as suppression
     from summed
     left join region_population
         on
@@ -100,6 +118,10 @@ flagged as (
             and summed.region = region_population.region
             and summed.year = region_population.year
 ),
+
+{{ secondary_suppression('flagged', 'protected', keys, dims,
+    keys + ['unit', 'value', 'value_lower', 'value_upper', 'countries_reporting', 'countries_in_region',
+            'countries_carried_forward', 'countries_withheld', 'population_reporting', 'population_loaded']) }},
 
 final as (
     select
@@ -112,8 +134,15 @@ final as (
         form_of_exploitation,
         citizenship,
         {{ protected_value('value', 'suppression') }} as value,
-        {{ protected_lower('value_lower', 'suppression') }} as value_lower,
-        {{ protected_upper('value_upper', 'suppression') }} as value_upper,
+        -- a cell withheld because a country in it is withheld keeps the sum of published bounds
+        case
+            when countries_withheld > 0 then cast(value_lower as bigint)
+            else {{ protected_lower('value_lower', 'suppression') }}
+        end as value_lower,
+        case
+            when countries_withheld > 0 then cast(value_upper as bigint)
+            else {{ protected_upper('value_upper', 'suppression') }}
+        end as value_upper,
         suppression,
         cast(countries_reporting as integer) as countries_reporting,
         cast(countries_in_region as integer) as countries_in_region,
@@ -126,7 +155,7 @@ final as (
         {% endif %}
         'Sum over reporting countries only; nothing imputed. Detected victims reflect detection capacity, not prevalence.'
             as comparability_note
-    from flagged
+    from protected
 )
 
 select * from final
