@@ -35,11 +35,19 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
     home.ensure()
     started = time.monotonic()
     with writer_lock(home.lock, timeout=wait, what="build"):
-        con = duckdb.connect(str(home.build_db))
         try:
-            registry.ensure_schema(con)
-        finally:
-            con.close()
+            con = duckdb.connect(str(home.build_db))
+            try:
+                registry.ensure_schema(con)
+            finally:
+                con.close()
+        except duckdb.Error as exc:  # held open by another program, or unwritable
+            out = BuildOutcome(
+                EXIT_DBT,
+                f"tipdw build FAILED: cannot open {home.build_db} ({exc}); previous publication kept",
+            )
+            out.log = str(write_log(home, out))
+            return out
         res = dbt.run(home, ["build"])
         if not res.ok:
             out = BuildOutcome(
@@ -49,7 +57,12 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
                 res.warnings,
             )
         else:
-            dest = publish.publish(home)
+            try:
+                dest = publish.publish(home)
+            except publish.PublishError as exc:
+                out = BuildOutcome(EXIT_DBT, f"tipdw build FAILED: {exc}", [], res.warnings)
+                out.log = str(write_log(home, out))
+                return out
             secs = time.monotonic() - started
             out = BuildOutcome(
                 EXIT_OK,

@@ -20,6 +20,10 @@ from tipdw.config import Home
 PUBLISHED_SCHEMAS = {"marts": "main", "reference": "reference"}
 
 
+class PublishError(RuntimeError):
+    """The new publication could not be written (disk full, write error); the old one is kept."""
+
+
 def published_models(home: Home) -> dict[str, dict]:
     """Descriptions of the published models and their columns, from dbt's manifest."""
     manifest = json.loads((home.target / "manifest.json").read_text())
@@ -47,7 +51,27 @@ def publish(home: Home, build_db: Path | None = None, dest: Path | None = None) 
     dest = dest or home.published_db
     models = published_models(home)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    for stale in dest.parent.glob(f".{dest.name}.*.tmp*"):  # left by a killed build (we hold the lock)
+        stale.unlink(missing_ok=True)
+    try:
+        _write(models, build_db, tmp)
+        os.replace(tmp, dest)
+    except (duckdb.Error, OSError) as exc:
+        _remove_db(tmp)
+        raise PublishError(
+            f"could not write the new publication {tmp.name} ({type(exc).__name__}: {exc}); "
+            f"the previous publication {dest} is unchanged. Free disk space, then build again."
+        ) from None
+    return dest
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _write(models: dict[str, dict], build_db: Path, tmp: Path) -> None:
+    """Copy the published models and documentation tables from ``build_db`` into ``tmp``."""
     con = duckdb.connect(str(tmp))
     try:
         con.execute(f"attach '{build_db}' as build (read_only)")
@@ -82,8 +106,6 @@ def publish(home: Home, build_db: Path | None = None, dest: Path | None = None) 
         con.execute("checkpoint")
     finally:
         con.close()
-    os.replace(tmp, dest)
-    return dest
 
 
 def archive(home: Home) -> Path:
