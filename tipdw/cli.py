@@ -73,6 +73,8 @@ def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa
     Example:
       tipdw ingest victims_2024.xlsx --country KEN --submitter "National Crime Research Centre"
     """
+    import duckdb
+
     from ingest.intake import ingest_file
 
     try:
@@ -80,6 +82,14 @@ def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa
     except WarehouseBusy as exc:
         click.echo(f"tipdw ingest: {exc}", err=True)
         sys.exit(EXIT_BUSY)
+    except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException, OSError) as exc:
+        # Disk full or a write error: the transaction was rolled back, so nothing was loaded.
+        click.echo(
+            f"tipdw ingest: {path}: the warehouse could not be written ({type(exc).__name__}: {exc}); "
+            "nothing was loaded. Free disk space (or fix the I/O error) and ingest the file again.",
+            err=True,
+        )
+        sys.exit(1)
     if out.status == "duplicate":
         click.echo(f"{out.file}: already loaded as submission {out.submission_id}; nothing changed.")
         return
