@@ -56,6 +56,14 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
                 res.failures,
                 res.warnings,
             )
+        elif (checked := validate_build(home)) is not None and not checked.ok:
+            out = BuildOutcome(
+                EXIT_VALIDATION,
+                f"tipdw build FAILED validation: {sum(len(r.errors) for r in checked.runs)} failing "
+                "expectations; previous publication kept",
+                checked.lines(failed_only=True),
+                res.warnings,
+            )
         else:
             try:
                 dest = publish.publish(home)
@@ -74,6 +82,17 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
             )
         out.log = str(write_log(home, out))
         return out
+
+
+def validate_build(home: Home):
+    """Run the published suites on the freshly built marts (before publishing); write their results."""
+    from tipdw.quality.validate import validate_file
+
+    if not home.build_db.exists():
+        return None
+    checked = validate_file(home.build_db, schema="marts")
+    checked.write(home.reports / "validation")
+    return checked
 
 
 def write_log(home: Home, out: BuildOutcome):

@@ -324,5 +324,68 @@ def demo(out_dir):
     sys.exit(run_demo(_home(), out_dir, click.echo))
 
 
+@main.command()
+def validate():
+    """Run the expectation suites (expectations/published.*.json) on the published tables.
+
+    Every rule checks every row. Prints one line per suite and each failing rule with example
+    rows; writes the Great Expectations results to $TIPDW_HOME/reports/validation/. Exit 0 when
+    every critical expectation holds (warnings are listed), 2 when one fails, 1 if nothing is
+    published yet.
+
+    \b
+    Example:
+      tipdw validate
+    """
+    from tipdw.build import EXIT_VALIDATION
+    from tipdw.quality.validate import validate_home
+
+    try:
+        checked = validate_home(_home())
+    except FileNotFoundError as exc:
+        click.echo(f"tipdw validate: {exc}", err=True)
+        sys.exit(1)
+    for line in checked.lines():
+        click.echo(line)
+    n = sum(len(r.errors) for r in checked.runs)
+    click.echo(f"validation {'OK' if checked.ok else f'FAILED: {n} failing expectations'}")
+    sys.exit(0 if checked.ok else EXIT_VALIDATION)
+
+
+@main.group()
+def report():
+    """Self-contained HTML reports that work offline.
+
+    \b
+    Example:
+      tipdw report quality --out quality.html
+    """
+
+
+@report.command("quality")
+@click.option("--submission", "submission_id", type=int, default=None,
+              help="Report on one submission (default: the whole warehouse).")  # fmt: skip
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
+def report_quality(submission_id, out):
+    """Write the quality report: every check with its result, failing rows and charts.
+
+    One HTML file with inline styles and charts (no network needed), to read or to send back to
+    the data provider. With --submission, only that submission: its intake checks, its rows'
+    consistency checks and its completeness.
+
+    \b
+    Example:
+      tipdw report quality --submission 3 --out ken-2024-quality.html
+    """
+    from tipdw.quality.report import ReportError, write_report
+
+    try:
+        path = write_report(_home(), out, submission_id)
+    except ReportError as exc:
+        click.echo(f"tipdw report quality: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":
     main()

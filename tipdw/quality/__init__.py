@@ -1,0 +1,1 @@
+"""Quality: expectation suites on published tables (``validate``) and the quality report (``report``)."""
