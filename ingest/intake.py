@@ -16,17 +16,26 @@ import duckdb
 
 from ingest import registry
 from ingest.gate import check
+from ingest.privacy import KeyMissing, load_key
 from ingest.problems import IntakeError, Problem, Problems
 from ingest.readers import Context, detect, get_reader
+from ingest.readers.sqlsource import progress
 from tipdw.config import Home
 from tipdw.lock import writer_lock
 
-RAW_TABLES = {"aggregates": "raw.aggregate_observations", "population": "raw.population"}
+RAW_TABLES = {
+    "aggregates": "raw.aggregate_observations",
+    "population": "raw.population",
+    "victims": "raw.case_victims",
+    "suspects": "raw.case_suspects",
+    "cases": "raw.case_cases",
+    "case_list_values": "raw.case_list_values",  # rows of the victims/cases datasets; no scope of their own
+}
 
 
 @dataclass
 class Outcome:
-    status: str  # accepted | rejected | duplicate
+    status: str  # accepted | rejected | duplicate | refused (case-level file without a pseudonym key)
     submission_id: int | None
     file: str
     format: str | None = None
@@ -71,36 +80,54 @@ def ingest_file(
     problems = Problems()
     reader = None
     result = None
+    mem = duckdb.connect()
+    bar = progress(path, 3)
     try:
         reader = detect(path) if fmt == "auto" else get_reader(fmt)
-        result = reader.read(
-            path, Context(country=country.upper() if country else None, sheet=sheet, decimal=decimal)
-        )
+        ctx = Context(country=country.upper() if country else None, sheet=sheet, decimal=decimal, con=mem,
+                      file_digest=digest)  # fmt: skip
+        if getattr(reader, "case_level", False):
+            # Case-level intake refuses to run without a pseudonym key (ingest/privacy.py).
+            ctx.pseudonym_key = load_key(home.root)
+        result = reader.read(path, ctx)
         problems.extend(result.problems.items)
+    except KeyMissing as exc:
+        problems.add(Problem("key.missing", str(exc), "run `tipdw keygen`, then ingest again", file=path.name))
+        mem.close()
+        bar.close()
+        return Outcome("refused", None, path.name, reader.name if reader else None, problems=problems)
     except IntakeError as exc:
         for p in exc.problems:
             problems.add(Problem(**{**p.__dict__, "file": p.file or path.name}))
+    except duckdb.Error as exc:  # the message's first line only: later lines may quote the file's text
+        reason = str(exc).splitlines()[0][:200]
+        problems.add(Problem("file.unparseable", f"the file cannot be read: {reason}",
+                             "check the delimiter, quoting and encoding (UTF-8)", file=path.name))  # fmt: skip
+    bar.update()
     label = source or (reader.source if reader else "unknown")
     outcome = Outcome("rejected", None, path.name, reader.name if reader else None, problems=problems)
     if result is not None:
         outcome.rows_read = result.rows_read
         outcome.dropped_columns = result.dropped_columns
 
-    mem = duckdb.connect()
     try:
         if result is not None:
+            for dataset in result.batches:
+                problems.extend(check(mem, dataset, f"temp.batch_{dataset}", path.name, country).items)
+
             for dataset, frame in result.tables.items():
                 mem.register(f"frame_{dataset}", frame)
                 mem.execute(f"create temp table batch_{dataset} as select * from frame_{dataset}")
                 mem.unregister(f"frame_{dataset}")
                 problems.extend(check(mem, dataset, f"batch_{dataset}", path.name, country).items)
-            if not result.tables and not problems.errors:
+            if not result.tables and not result.batches and not problems.errors:
                 problems.add(
                     Problem(
                         "file.no_rows", "the file has no data rows", "fill in the template", file=path.name
                     )
                 )
 
+        bar.update()
         with writer_lock(home.lock, timeout=wait, what=f"ingest {path.name}"):
             mem.execute(f"attach '{home.build_db}' as wh")
             mem.execute("use wh")
@@ -139,6 +166,12 @@ def ingest_file(
                         f"select {sid}, {cols} from temp.batch_{dataset}"
                     )
                     loaded += len(frame)
+                for dataset, n in result.batches.items():
+                    mem.execute(
+                        f"insert into {RAW_TABLES[dataset]} by name "
+                        f"select {sid} as submission_id, * from temp.batch_{dataset}"
+                    )
+                    loaded += n if dataset in registry.DATASETS else 0
                 mem.executemany(
                     "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",
                     [[sid, label, c, y, d, result.action, n, now] for d, c, y, n in
@@ -149,18 +182,20 @@ def ingest_file(
                 )
                 outcome.rows_loaded = loaded
             mem.execute("commit")
+            bar.update()
             outcome.status = status
             if problems.items:
                 outcome.report = list(problems.write(home.reports / f"submission_{sid}_problems"))
             return outcome
     finally:
         mem.close()
+        bar.close()
 
 
 def _scope(con: duckdb.DuckDBPyConnection, result) -> list[tuple]:
     """(source placeholder, country, year, dataset, rows) for every cell of the batch's scope."""
     out = []
-    for dataset in result.tables:
+    for dataset in [*result.tables, *(d for d in result.batches if d in registry.DATASETS)]:
         for c, y, n in con.execute(
             f"select country_iso3, year, count(*) from temp.batch_{dataset} group by all order by all"
         ).fetchall():

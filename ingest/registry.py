@@ -86,6 +86,68 @@ create table if not exists raw.population (
     age_code        varchar not null,
     population      double not null
 );
+-- Case-level records (datasets victims, suspects, cases). Direct identifiers never arrive here:
+-- ids are HMAC-SHA256 pseudonyms (ingest/privacy.py); codes are kept as submitted.
+create table if not exists raw.case_victims (
+    submission_id        integer not null,
+    source_format        varchar not null,
+    row_number           bigint not null,
+    country_iso3         varchar not null,
+    year                 integer not null,   -- year of identification
+    person_pseudonym     varchar not null,
+    case_pseudonym       varchar,
+    sex_code             varchar,
+    age_years            integer,           -- age at identification (from age, or date of birth)
+    age_band_code        varchar,           -- band as submitted when the exact age is unknown
+    citizenship_code     varchar,           -- as submitted
+    citizenship_iso3     varchar,
+    date_identified      date,
+    identifying_agency   varchar
+);
+create table if not exists raw.case_suspects (
+    submission_id        integer not null,
+    source_format        varchar not null,
+    row_number           bigint not null,
+    country_iso3         varchar not null,
+    year                 integer not null,   -- year the person reached the stage
+    person_pseudonym     varchar not null,
+    case_pseudonym       varchar,
+    sex_code             varchar,
+    age_years            integer,
+    age_band_code        varchar,
+    citizenship_code     varchar,
+    citizenship_iso3     varchar,
+    role_code            varchar,
+    stage_code           varchar not null    -- formal_contact | prosecuted | convicted (as submitted)
+);
+create table if not exists raw.case_cases (
+    submission_id                 integer not null,
+    source_format                 varchar not null,
+    row_number                    bigint not null,
+    country_iso3                  varchar not null,
+    year                          integer not null,   -- year the case was registered
+    case_pseudonym                varchar not null,
+    stage_code                    varchar,            -- investigated | prosecuted | convicted
+    date_registered               date,
+    date_stage                    date,               -- when the case reached its stage
+    recruitment_method_code       varchar,
+    recruitment_agency_involved   boolean,            -- null: unknown
+    recruitment_fees_charged      boolean,
+    fraudulent_job_offer          boolean,
+    transnational_code            varchar             -- transnational | domestic (as submitted)
+);
+-- Multi-valued fields of case-level records, one row per value (portable: no list columns):
+-- form_of_exploitation (victims), means_of_control and origin/transit/destination_country (cases).
+create table if not exists raw.case_list_values (
+    submission_id        integer not null,
+    dataset              varchar not null,  -- victims | cases: the record's dataset
+    country_iso3         varchar not null,
+    year                 integer not null,
+    record_pseudonym     varchar not null,  -- person_pseudonym (victims) or case_pseudonym (cases)
+    attribute            varchar not null,
+    value_code           varchar not null,  -- as submitted
+    value_iso3           varchar            -- for country attributes
+);
 """
 
 DATASETS = ("aggregates", "population", "victims", "suspects", "cases")

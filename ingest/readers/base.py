@@ -38,6 +38,11 @@ class Context:
     country: str | None = None  # ISO3 the file is about, for layouts without a country column
     sheet: str | None = None
     decimal: str = "."
+    # For readers that build their batches in DuckDB (case-level): the intake's in-memory connection
+    # and the pseudonym key (ingest.privacy.PseudonymKey). Never stored.
+    con: object | None = None
+    pseudonym_key: object | None = None
+    file_digest: str | None = None  # sha256 of the file (CTDC rows have no id: keyed on file and row)
 
 
 @dataclass
@@ -50,6 +55,9 @@ class ReadResult:
     dropped_columns: list[str] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
     action: str = "replace"  # replace | append | delete (SDMX ACTION)
+    # Datasets a reader built itself as ``temp.batch_<dataset>`` in ``Context.con`` (SQL readers,
+    # no pandas frame): dataset -> rows. Loaded into ``ingest.intake.RAW_TABLES[dataset]`` by name.
+    batches: dict[str, int] = field(default_factory=dict)
 
 
 class Reader(Protocol):

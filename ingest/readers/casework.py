@@ -1,0 +1,402 @@
+"""tipdw case-level templates: victims, suspects/offenders and cases (CSV or XLSX), read in DuckDB SQL.
+
+One row per victim, per suspect, or per case. Direct identifiers are dropped on reading
+(``ingest.privacy``); person and case ids become HMAC-SHA256 pseudonyms in SQL; a date of birth only
+yields the age at identification. Multi-valued fields ("sexual_exploitation|forced_labour") become
+rows of ``raw.case_list_values``. ``tipdw template victims|suspects|cases`` writes blank templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from ingest.privacy import PseudonymKey, hmac_sql
+from ingest.problems import Problem, Problems
+from ingest.readers.base import Context, ReadResult, header_score
+from ingest.readers.sqlsource import Field, Source, col, load_source, resolve_country_values, sql_problems
+
+SOURCE = "national_casework"
+LIST_SEPARATORS = r"\s*[|;,]\s*"
+TRUE_WORDS = ("yes", "y", "true", "1", "si", "sí", "oui", "x")
+FALSE_WORDS = ("no", "n", "false", "0", "non")
+MISSING_WORDS = ("-99", "unknown", "n/a", "na_unknown", "not known", "-")
+
+COUNTRY = Field("country", "country that identified the person or registered the case: ISO3, ISO2, M49 or name "
+                "(may be left out with --country)", "KEN", ("country_iso3", "reporting_country"))  # fmt: skip
+PERSON_ID = Field("person_id", "the person's id in your system; stored only as a keyed pseudonym", "V-0001",
+                  ("victim_id", "suspect_id", "offender_id", "id_person"), required=True)  # fmt: skip
+CASE_ID = Field("case_id", "the case's id in your system; stored only as a keyed pseudonym", "C-0001",
+                ("id_case", "case_identifier"))  # fmt: skip
+SEX = Field("sex", "female, male, other or unknown", "female", ("gender",))
+AGE = Field("age", "age in whole years at identification (or at the stage, for suspects)", "16",
+            ("age_years", "age_at_identification"))  # fmt: skip
+AGE_BAND = Field("age_band", "age band when the exact age is unknown, e.g. 15-17 or 18-24", "15-17",
+                 ("age_group", "age_range"))  # fmt: skip
+CITIZENSHIP = Field("citizenship", "country of citizenship: ISO3, ISO2, M49 or name; blank if unknown", "UGA",
+                    ("nationality", "citizenship_iso3"))  # fmt: skip
+
+VICTIM_FIELDS = [
+    COUNTRY, PERSON_ID, CASE_ID, SEX, AGE, AGE_BAND,
+    Field("date_of_birth", "used only to compute the age at identification, then dropped (never stored)",
+          "2008-03-14", ("dob", "birth_date"), transient=True),
+    CITIZENSHIP,
+    Field("forms_of_exploitation", "one or more of sexual_exploitation, forced_labour, forced_criminal_activity, "
+          "begging, forced_marriage, organ_removal, other, unknown; several separated by |",
+          "sexual_exploitation|forced_labour", ("form_of_exploitation", "forms", "exploitation")),
+    Field("year_identified", "calendar year the person was identified as a victim", "2024", ("year",)),
+    Field("date_identified", "date of identification, YYYY-MM-DD (gives the year if year_identified is blank)",
+          "2024-05-02", ("identification_date",)),
+    Field("identifying_agency", "agency that identified the victim (police, labour inspection, NGO, ...)",
+          "police", ("agency",)),
+]  # fmt: skip
+SUSPECT_FIELDS = [
+    COUNTRY, PERSON_ID, CASE_ID, SEX, AGE, AGE_BAND, CITIZENSHIP,
+    Field("role", "recruiter, transporter, exploiter, organiser, other or unknown", "recruiter", ("function",)),
+    Field("stage", "formal_contact (suspected, arrested, investigated or cautioned), prosecuted or convicted",
+          "prosecuted", ("criminal_justice_stage", "status"), required=True),
+    Field("year", "calendar year the person reached the stage", "2024", ("year_of_stage",), required=True),
+]  # fmt: skip
+CASE_FIELDS = [
+    COUNTRY, Field(CASE_ID.name, CASE_ID.description, CASE_ID.example, CASE_ID.aliases, required=True),
+    Field("year", "calendar year the case was registered", "2024", ("year_registered",)),
+    Field("stage", "investigated, prosecuted or convicted: the furthest stage the case reached", "prosecuted",
+          ("criminal_justice_stage", "status")),
+    Field("date_registered", "date the case was registered, YYYY-MM-DD (gives the year if year is blank)",
+          "2024-02-11", ("registration_date", "date_opened")),
+    Field("date_stage", "date the case reached its stage, YYYY-MM-DD", "2024-09-30", ("stage_date",)),
+    Field("recruitment_method", "e.g. job_offer, intimate_partner, family, abduction, online, other, unknown",
+          "job_offer", ("recruitment",)),
+    Field("recruitment_agency_involved", "yes, no or blank (unknown)", "yes", ("recruitment_agency",)),
+    Field("recruitment_fees_charged", "yes, no or blank (unknown)", "yes", ("recruitment_fees", "fees_charged")),
+    Field("fraudulent_job_offer", "yes, no or blank (unknown)", "no", ("fraudulent_job", "deceptive_job_offer")),
+    Field("means_of_control", "one or more of debt_bondage, withholding_documents, withholding_wages, threats, "
+          "physical_violence, sexual_violence, psychological_abuse, restricted_movement, substances, "
+          "false_promises, other; several separated by |", "debt_bondage|withholding_documents", ("control",)),
+    Field("transnational", "transnational (crossed a border) or domestic", "transnational",
+          ("transnational_or_domestic", "scope")),
+    Field("origin_countries", "countries of origin, separated by |", "UGA", ("origin_country", "origin")),
+    Field("transit_countries", "countries of transit, separated by |", "", ("transit_country", "transit")),
+    Field("destination_countries", "countries of destination, separated by |", "SAU",
+          ("destination_country", "destination")),
+]  # fmt: skip
+
+
+def bool_sql(text_sql: str) -> str:
+    words = lambda ws: ", ".join(f"'{w}'" for w in ws)  # noqa: E731
+    return (
+        f"case when lower({text_sql}) in ({words(TRUE_WORDS)}) then true "
+        f"when lower({text_sql}) in ({words(FALSE_WORDS)}) then false end"
+    )
+
+
+def missing_sql(text_sql: str) -> str:
+    """NULL for blank and the usual missing markers (-99, unknown)."""
+    words = ", ".join(f"'{w}'" for w in MISSING_WORDS)
+    return f"case when lower(trim({text_sql})) in ({words}) then null else nullif(trim({text_sql}), '') end"
+
+
+def date_sql(text_sql: str) -> str:
+    return f"try_cast(try_cast({text_sql} as timestamp) as date)"
+
+
+class CaseReader:
+    """Shared steps of the case-level readers; subclasses give the fields and the SQL of their dataset."""
+
+    name = ""
+    description = ""
+    source = SOURCE
+    dataset = ""
+    fields: list[Field] = []
+    case_level = True
+
+    def score(self, headers: list[str]) -> float:
+        from ingest.privacy import normalise_header
+
+        norm = [normalise_header(h) for h in headers]
+        req = {normalise_header(f.name) for f in self.fields if f.required}
+        opt = {normalise_header(f.name) for f in self.fields if not f.required}
+        return header_score(norm, req, opt)
+
+    def read(self, path: Path, ctx: Context) -> ReadResult:
+        con: duckdb.DuckDBPyConnection = ctx.con
+        src = load_source(con, path, self.fields, ctx.sheet)
+        problems = src.problems
+        for h in src.ignored:
+            problems.add(
+                Problem("header.ignored", f"the column {h!r} is not part of the {self.dataset} template; it was not loaded",
+                        "rename it to a template column if it should be (see `tipdw template "
+                        f"{self.dataset}`)", file=src.file, sheet=src.sheet, row=src.header_row, column=h,
+                        severity="warning")
+            )  # fmt: skip
+        dropped = [f"{h} ({reason})" for h, reason in src.dropped.items()]
+        if problems.errors:
+            return ReadResult({}, problems, src.rows, dropped_columns=dropped)
+        self.country(con, src, ctx, problems)
+        batches = self.transform(con, src, ctx, problems, ctx.pseudonym_key)
+        for t in ("src", "parsed"):
+            con.execute(f"drop table if exists temp.{t}")  # the ids and any date of birth go with them
+        return ReadResult({}, problems, src.rows, dropped_columns=dropped, batches=batches)
+
+    def country(self, con: duckdb.DuckDBPyConnection, src: Source, ctx: Context, problems: Problems) -> None:
+        """Temp table ``country_map`` for the country column, or the --country option for every row."""
+        if src.has("country"):
+            resolve_country_values(con, col(src, "country"), "src", "country_map", src, "country", problems)
+            con.execute("create or replace temp view row_country as "
+                        f"select s.row_number, m.iso3 from src s left join country_map m on m.value = {col(src, 'country')}")  # fmt: skip
+            if ctx.country:
+                sql_problems(con, src, problems, f"iso3 <> '{ctx.country}'", "country", "iso3",
+                             "country.matches_option", "the row is for another country than --country",
+                             "split the file per country, or drop --country", table="row_country")  # fmt: skip
+        elif ctx.country:
+            con.execute(f"create or replace temp view row_country as select row_number, '{ctx.country}' as iso3 from src")
+        else:
+            problems.add(
+                Problem("country.missing", "the file has no country column and --country was not given",
+                        "add a 'country' column or pass --country ISO3", file=src.file, sheet=src.sheet,
+                        row=src.header_row, column="country")
+            )  # fmt: skip
+            con.execute("create or replace temp view row_country as select row_number, null::varchar as iso3 from src")
+
+    def person_columns(self, con, src: Source, problems: Problems) -> str:
+        """SQL select-list of the person fields shared by victims and suspects (over ``src``)."""
+        resolve_country_values(con, missing_sql(col(src, "citizenship")), "src", "citizenship_map", src,
+                               "citizenship", problems)  # fmt: skip
+        return f"""
+            {missing_sql(col(src, "sex"))} as sex_code,
+            {missing_sql(col(src, "age"))} as age_text,
+            {missing_sql(col(src, "age_band"))} as age_band_code,
+            {missing_sql(col(src, "citizenship"))} as citizenship_code
+        """
+
+    def transform(self, con, src: Source, ctx: Context, problems: Problems, key: PseudonymKey) -> dict[str, int]:
+        raise NotImplementedError
+
+    # --- shared checks ---------------------------------------------------------------------------
+    def check_common(self, con, src: Source, problems: Problems, id_field: str) -> None:
+        this_year = dt.date.today().year
+        sql_problems(con, src, problems, "id_text is null", id_field, "null", "id.blank",
+                     f"the {id_field} is blank", f"give every row its {id_field} (it is stored only as a keyed pseudonym)",
+                     table="parsed")  # fmt: skip
+        sql_problems(con, src, problems, f"year is null or year < 1950 or year > {this_year}", "year", "year_text",
+                     "year.invalid", f"the year must be a whole number from 1950 to {this_year}",
+                     "write the calendar year (or a date it can be taken from), e.g. 2023", table="parsed")  # fmt: skip
+
+    def check_age(self, con, src: Source, problems: Problems) -> None:
+        sql_problems(con, src, problems,
+                     "age_text is not null and (try_cast(age_text as integer) is null "
+                     "or try_cast(age_text as integer) not between 0 and 120)", "age", "age_text", "age.invalid",
+                     "the age must be a whole number of years from 0 to 120",
+                     "write the age in years, or leave it blank and give age_band", table="parsed")  # fmt: skip
+
+    def load_lists(self, con, dataset: str, specs: list[tuple[str, str, bool]]) -> int:
+        """Append rows to temp ``batch_case_list_values`` from ``parsed``'s text columns:
+        (column, attribute, is_country)."""
+        con.execute(
+            "create temp table if not exists batch_case_list_values (dataset varchar, country_iso3 varchar, "
+            "year integer, record_pseudonym varchar, attribute varchar, value_code varchar, value_iso3 varchar)"
+        )
+        for column, attribute, is_country in specs:
+            join = "left join list_country_map m on m.value = v.value_code" if is_country else ""
+            iso = "m.iso3" if is_country else "null"
+            con.execute(
+                f"""
+                insert into batch_case_list_values
+                select distinct '{dataset}', v.country_iso3, v.year, v.record_pseudonym, '{attribute}',
+                       v.value_code, {iso}
+                from (
+                    select country_iso3, year, pseudonym as record_pseudonym,
+                           lower(trim(unnest(regexp_split_to_array({column}, '{LIST_SEPARATORS}')))) as value_code
+                    from parsed where {column} is not null
+                ) v {join}
+                where v.value_code <> '' and v.value_code not in ('-99', 'unknown')
+                """
+            )
+        return con.execute("select count(*) from batch_case_list_values").fetchone()[0]
+
+
+def _pseudonym(id_sql: str) -> str:
+    return f"case when {id_sql} is not null then {hmac_sql(f'country_iso3 || {chr(39)}:{chr(39)} || {id_sql}')} end"
+
+
+class TemplateVictims(CaseReader):
+    name = "template-victims"
+    description = "tipdw case-level victims template (CSV or XLSX, one row per victim)"
+    dataset = "victims"
+    fields = VICTIM_FIELDS
+
+    def transform(self, con, src, ctx, problems, key):
+        person = self.person_columns(con, src, problems)
+        con.execute(
+            f"""
+            create temp table parsed as
+            with t as (
+                select s.row_number, rc.iso3 as country_iso3, {col(src, "person_id")} as id_text,
+                       {col(src, "case_id")} as case_text, {person},
+                       {date_sql(col(src, "date_of_birth"))} as dob, {col(src, "date_of_birth")} as dob_text,
+                       {date_sql(col(src, "date_identified"))} as date_identified,
+                       {col(src, "date_identified")} as date_text,
+                       {col(src, "year_identified")} as year_text,
+                       {missing_sql(col(src, "forms_of_exploitation"))} as forms_text,
+                       {col(src, "identifying_agency")} as identifying_agency
+                from src s join row_country rc using (row_number)
+            )
+            select t.*, coalesce(try_cast(year_text as integer), year(date_identified)) as year
+            from t
+            """
+        )
+        self.check_common(con, src, problems, "person_id")
+        self.check_age(con, src, problems)
+        fix_date = "write dates as YYYY-MM-DD"
+        sql_problems(con, src, problems, "date_text is not null and date_identified is null", "date_identified",
+                     "date_text", "date.invalid", "the date is not a date", fix_date, table="parsed")  # fmt: skip
+        # The date of birth is never echoed into a report: it is an identifier.
+        sql_problems(con, src, problems, "dob_text is not null and dob is null", "date_of_birth", "null",
+                     "date.invalid", "the date of birth is not a date", fix_date, table="parsed")  # fmt: skip
+        sql_problems(con, src, problems, "dob > coalesce(date_identified, make_date(year, 12, 31))", "date_of_birth",
+                     "null", "date.order", "the date of birth is after the identification",
+                     "check both dates", table="parsed")  # fmt: skip
+        sql_problems(con, src, problems, "year_text is not null and date_identified is not null "
+                     "and try_cast(year_text as integer) <> year(date_identified)", "year_identified", "year_text",
+                     "year.date_mismatch", "year_identified differs from the year of date_identified",
+                     "the year of identification is used; correct whichever is wrong",
+                     severity="warning", table="parsed")  # fmt: skip
+        if problems.errors:
+            return {}
+        con.execute(
+            f"""
+            create or replace temp table parsed as
+            select p.*, {_pseudonym("id_text")} as pseudonym, {_pseudonym("case_text")} as case_pseudonym,
+                   coalesce(try_cast(age_text as integer),
+                            date_sub('year', dob, coalesce(date_identified, make_date(year, 7, 1)))) as age_years,
+                   cm.iso3 as citizenship_iso3
+            from parsed p left join citizenship_map cm on cm.value = p.citizenship_code
+            """,
+            key.params(),
+        )
+        con.execute(
+            f"""
+            create temp table batch_victims as
+            select '{self.name}' as source_format, row_number, country_iso3, year,
+                   pseudonym as person_pseudonym, case_pseudonym, sex_code, age_years::integer as age_years,
+                   age_band_code, citizenship_code, citizenship_iso3, date_identified, identifying_agency
+            from parsed
+            """
+        )
+        n_lists = self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
+        return {"victims": con.execute("select count(*) from batch_victims").fetchone()[0], "case_list_values": n_lists}
+
+
+class TemplateSuspects(CaseReader):
+    name = "template-suspects"
+    description = "tipdw case-level suspects/offenders template (CSV or XLSX, one row per person and stage)"
+    dataset = "suspects"
+    fields = SUSPECT_FIELDS
+
+    def transform(self, con, src, ctx, problems, key):
+        person = self.person_columns(con, src, problems)
+        con.execute(
+            f"""
+            create temp table parsed as
+            select s.row_number, rc.iso3 as country_iso3, {col(src, "person_id")} as id_text,
+                   {col(src, "case_id")} as case_text, {person},
+                   {col(src, "year")} as year_text, try_cast({col(src, "year")} as integer) as year,
+                   lower({missing_sql(col(src, "role"))}) as role_code,
+                   lower({col(src, "stage")}) as stage_code
+            from src s join row_country rc using (row_number)
+            """
+        )
+        self.check_common(con, src, problems, "person_id")
+        self.check_age(con, src, problems)
+        sql_problems(con, src, problems, "stage_code is null", "stage", "stage_code", "stage.blank",
+                     "the stage is blank", "write formal_contact, prosecuted or convicted", table="parsed")  # fmt: skip
+        if problems.errors:
+            return {}
+        con.execute(
+            f"""
+            create temp table batch_suspects as
+            select '{self.name}' as source_format, p.row_number, p.country_iso3, p.year,
+                   {_pseudonym("p.id_text")} as person_pseudonym, {_pseudonym("p.case_text")} as case_pseudonym,
+                   p.sex_code, try_cast(p.age_text as integer) as age_years, p.age_band_code, p.citizenship_code,
+                   cm.iso3 as citizenship_iso3, p.role_code, p.stage_code
+            from parsed p left join citizenship_map cm on cm.value = p.citizenship_code
+            """,
+            key.params(),
+        )
+        return {"suspects": con.execute("select count(*) from batch_suspects").fetchone()[0]}
+
+
+class TemplateCases(CaseReader):
+    name = "template-cases"
+    description = "tipdw case-level cases template with modus operandi (CSV or XLSX, one row per case)"
+    dataset = "cases"
+    fields = CASE_FIELDS
+    flags = ("recruitment_agency_involved", "recruitment_fees_charged", "fraudulent_job_offer")
+
+    def transform(self, con, src, ctx, problems, key):
+        flag_cols = ", ".join(f"{missing_sql(col(src, f))} as {f}_text" for f in self.flags)
+        con.execute(
+            f"""
+            create temp table parsed as
+            with t as (
+                select s.row_number, rc.iso3 as country_iso3, {col(src, "case_id")} as id_text,
+                       {col(src, "year")} as year_text, lower({missing_sql(col(src, "stage"))}) as stage_code,
+                       {date_sql(col(src, "date_registered"))} as date_registered,
+                       {col(src, "date_registered")} as date_registered_text,
+                       {date_sql(col(src, "date_stage"))} as date_stage, {col(src, "date_stage")} as date_stage_text,
+                       lower({missing_sql(col(src, "recruitment_method"))}) as recruitment_method_code,
+                       {flag_cols},
+                       lower({missing_sql(col(src, "transnational"))}) as transnational_code,
+                       {missing_sql(col(src, "means_of_control"))} as means_text,
+                       {missing_sql(col(src, "origin_countries"))} as origin_text,
+                       {missing_sql(col(src, "transit_countries"))} as transit_text,
+                       {missing_sql(col(src, "destination_countries"))} as destination_text
+                from src s join row_country rc using (row_number)
+            )
+            select t.*, coalesce(try_cast(year_text as integer), year(date_registered)) as year from t
+            """
+        )
+        self.check_common(con, src, problems, "case_id")
+        for d in ("date_registered", "date_stage"):
+            sql_problems(con, src, problems, f"{d}_text is not null and {d} is null", d, f"{d}_text",
+                         "date.invalid", "the date is not a date", "write dates as YYYY-MM-DD", table="parsed")  # fmt: skip
+        words = ", ".join(f"'{w}'" for w in (*TRUE_WORDS, *FALSE_WORDS))
+        for f in self.flags:
+            sql_problems(con, src, problems, f"{f}_text is not null and lower({f}_text) not in ({words})", f,
+                         f"{f}_text", "flag.invalid", "the answer must be yes or no",
+                         "write yes or no, or leave it blank if unknown", table="parsed")  # fmt: skip
+        sql_problems(con, src, problems, "transnational_code not in ('transnational', 'domestic')", "transnational",
+                     "transnational_code", "code.invalid", "transnational must be 'transnational' or 'domestic'",
+                     "write transnational (crossed a border) or domestic, or leave it blank", table="parsed")  # fmt: skip
+        # Every country named in the route lists, resolved once per distinct text.
+        con.execute(
+            f"""
+            create or replace temp view route_values as
+            select row_number, lower(trim(unnest(regexp_split_to_array(v, '{LIST_SEPARATORS}')))) as v
+            from (select row_number, origin_text as v from parsed union all
+                  select row_number, transit_text from parsed union all
+                  select row_number, destination_text from parsed) where v is not null
+            """
+        )
+        resolve_country_values(con, "nullif(v, '')", "route_values", "list_country_map", src,
+                               "origin/transit/destination_countries", problems)  # fmt: skip
+        if problems.errors:
+            return {}
+        con.execute(f"create or replace temp table parsed as select *, {_pseudonym('id_text')} as pseudonym from parsed",
+                    key.params())  # fmt: skip
+        bools = ", ".join(f"{bool_sql(f + '_text')} as {f}" for f in self.flags)
+        con.execute(
+            f"""
+            create temp table batch_cases as
+            select '{self.name}' as source_format, row_number, country_iso3, year, pseudonym as case_pseudonym,
+                   stage_code, date_registered, date_stage, recruitment_method_code, {bools}, transnational_code
+            from parsed
+            """
+        )
+        n_lists = self.load_lists(con, "cases", [
+            ("means_text", "means_of_control", False), ("origin_text", "origin_country", True),
+            ("transit_text", "transit_country", True), ("destination_text", "destination_country", True),
+        ])  # fmt: skip
+        return {"cases": con.execute("select count(*) from batch_cases").fetchone()[0], "case_list_values": n_lists}

@@ -1,0 +1,265 @@
+"""Reading case-level files straight into DuckDB, at column speed, without identifiers.
+
+A case-level reader declares its fields; :func:`load_source` reads only those columns of a CSV with
+DuckDB's ``read_csv`` (every cell as text, malformed lines kept in a rejects table and reported) or
+of a workbook sheet through calamine, into the temp table ``src`` of the intake's in-memory
+connection. Columns that are direct identifiers (``ingest.privacy``) are never selected, except a
+field a reader marks ``transient`` (a date of birth, used only to compute an age), and all of them
+are named in ``Source.dropped``. Everything after that is SQL over ``src``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.countries import resolver
+from ingest.privacy import identifying_columns, normalise_header
+from ingest.problems import IntakeError, Problem, Problems
+from ingest.tabular import EXCEL_SUFFIXES, read_excel_table, sniff_delimiter
+
+LARGE_FILE = 32 << 20  # bytes: show a progress bar for files this large even without a terminal
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a case-level template."""
+
+    name: str
+    description: str
+    example: str = ""
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    transient: bool = False  # an identifier read only to derive another field, then dropped
+
+    def keys(self) -> set[str]:
+        return {normalise_header(n) for n in (self.name, *self.aliases)}
+
+
+@dataclass
+class Source:
+    """What :func:`load_source` found: the temp table ``src`` holds ``row_number`` and one text
+    column per present field (named by the field)."""
+
+    file: str
+    sheet: str | None
+    header_row: int
+    headers: list[str]
+    present: dict[str, str]  # field name -> header in the file
+    dropped: dict[str, str]  # identifying header -> reason
+    ignored: list[str]  # other headers that no field uses
+    rows: int
+    problems: Problems = field(default_factory=Problems)
+
+    def has(self, name: str) -> bool:
+        return name in self.present
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def progress(path: Path, steps: int):
+    """A step progress bar (tqdm) on stderr, shown on a terminal or for large files only."""
+    from tqdm import tqdm
+
+    size = path.stat().st_size if path.is_file() else 0
+    show = sys.stderr.isatty() or size >= LARGE_FILE
+    return tqdm(total=steps, desc=f"intake {path.name}", unit="step", disable=not show, file=sys.stderr)
+
+
+def _csv_encoding(path: Path) -> tuple[str, str]:
+    """DuckDB encoding name and the decoded first 64 KiB: UTF-8 (with or without BOM), else latin-1."""
+    with path.open("rb") as fh:
+        raw = fh.read(1 << 16)
+        rest = fh.read(1 << 20)
+    if b"\x00" in raw[:4096]:
+        raise IntakeError(
+            [Problem("file.binary", "the file is binary, not a text table", "send a CSV or .xlsx", file=path.name)]
+        )
+    dec = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        text = dec.decode(raw, final=False)
+        dec.decode(rest, final=False)
+        return "utf-8", text
+    except UnicodeDecodeError:
+        # cp1252 and latin-1 agree except for 0x80-0x9F (typographic quotes, euro): codes are unaffected.
+        return "latin-1", raw.decode("latin-1")
+
+
+def _match(headers: list[str], fields: list[Field]) -> tuple[dict[str, str], list[str]]:
+    present, used = {}, set()
+    for f in fields:
+        keys = f.keys()
+        for h in headers:
+            if h not in used and normalise_header(h) in keys:
+                present[f.name] = h
+                used.add(h)
+                break
+    return present, [h for h in headers if h not in used]
+
+
+def _select_fields(
+    headers: list[str], fields: list[Field], file: str, sheet: str | None, header_row: int
+) -> tuple[dict[str, str], dict[str, str], list[str], Problems]:
+    problems = Problems()
+    identifying = identifying_columns(headers)
+    transient = {f.name for f in fields if f.transient}
+    present, rest = _match(headers, fields)
+    # An identifying header never fills a non-transient field, even if an alias matches it.
+    present = {k: h for k, h in present.items() if h not in identifying or k in transient}
+    ignored = [h for h in rest if h not in identifying and h]
+    for f in fields:
+        if f.required and f.name not in present:
+            problems.add(
+                Problem(
+                    "header.required",
+                    f"the required column {f.name!r} is missing",
+                    f"add the column {f.name!r} ({f.description})",
+                    file=file,
+                    sheet=sheet,
+                    row=header_row,
+                    column=f.name,
+                )
+            )
+    return present, identifying, ignored, problems
+
+
+def _csv_headers(text: str, file: str) -> tuple[list[str], str]:
+    if not text.strip():
+        raise IntakeError([Problem("file.empty", "the file is empty", "send the file with its data", file=file)])
+    delim = sniff_delimiter(text)
+    first = next(csv.reader(io.StringIO(text), delimiter=delim))
+    headers = [h.strip().lstrip("\ufeff") for h in first]
+    dupes = sorted({h for h in headers if h and headers.count(h) > 1})
+    if dupes:
+        raise IntakeError(
+            [
+                Problem("header.duplicate", f"the header repeats the column {d!r}",
+                        "give every column a distinct name", file=file, row=1, column=d)
+                for d in dupes
+            ]
+        )  # fmt: skip
+    return headers, delim
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection, path: Path, fields: list[Field], sheet: str | None = None
+) -> Source:
+    """Create temp table ``src`` (``row_number`` + one varchar column per present field)."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _load_excel(con, path, fields, sheet)
+    encoding, text = _csv_encoding(path)
+    headers, delim = _csv_headers(text, path.name)
+    present, dropped, ignored, problems = _select_fields(headers, fields, path.name, None, 1)
+    # DuckDB names columns by header; blank or repeated-after-strip headers get generated names, so
+    # select by position through the header list DuckDB reports.
+    duck_cols = [
+        d[0]
+        for d in con.execute(
+            f"select * from read_csv({quote_str(str(path))}, all_varchar = true, header = true, "
+            f"delim = {quote_str(delim)}, encoding = {quote_str(encoding)}, sample_size = 1) limit 0"
+        ).description
+    ]
+    if len(duck_cols) != len(headers):
+        duck_cols = headers
+    by_header = dict(zip(headers, duck_cols, strict=False))
+    select = ", ".join(f"{quote_ident(by_header[h])} as {quote_ident(name)}" for name, h in present.items())
+    con.execute("drop table if exists temp.src")
+    con.execute(
+        f"""
+        create temp table src as
+        select (row_number() over () + 1)::bigint as row_number{", " + select if select else ""}
+        from read_csv({quote_str(str(path))}, all_varchar = true, header = true, delim = {quote_str(delim)},
+                      quote = '"', escape = '"', encoding = {quote_str(encoding)}, null_padding = false,
+                      store_rejects = true, rejects_table = 'src_rejects', rejects_scan = 'src_rejects_scan',
+                      ignore_errors = true, strict_mode = true)
+        """
+    )
+    rejects = con.execute(
+        "select line, column_name, error_type from src_rejects order by line limit 200"
+    ).fetchall()
+    for line, col, err in rejects:
+        # The rejected line's text is not reported: it may hold identifiers.
+        problems.add(
+            Problem("csv.malformed", f"the line cannot be read ({str(err).lower()})",
+                    "check quoting and the number of delimiters on this line", file=path.name,
+                    row=int(line), column=col)
+        )  # fmt: skip
+    rows = con.execute("select count(*) from src").fetchone()[0]
+    return Source(path.name, None, 1, headers, present, dropped, ignored, rows + len(rejects), problems)
+
+
+def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, fields: list[Field], sheet: str | None) -> Source:
+    wanted = set().union(*(f.keys() for f in fields))
+    table = read_excel_table(path, sheet, {w for w in wanted})
+    headers = list(table.frame.columns)
+    present, dropped, ignored, problems = _select_fields(headers, fields, path.name, table.sheet, table.header_row)
+    frame = pd.DataFrame({name: table.frame[h].astype(str) for name, h in present.items()})
+    # Blank rows were removed from the frame; its index still counts the sheet's rows below the header.
+    frame.insert(0, "row_number", table.frame.index.to_numpy() + table.header_row + 1)
+    con.execute("drop table if exists temp.src")
+    con.register("src_frame", frame)
+    cols = ", ".join(["cast(row_number as bigint) as row_number", *(quote_ident(c) for c in present)])
+    con.execute(f"create temp table src as select {cols} from src_frame")
+    con.unregister("src_frame")
+    # Blank cells are NULL, as read_csv gives them.
+    for name in present:
+        con.execute(f"update src set {quote_ident(name)} = null where trim({quote_ident(name)}) = ''")
+    return Source(path.name, table.sheet, table.header_row, headers, present, dropped, ignored, len(frame), problems)
+
+
+def col(src: Source, name: str) -> str:
+    """SQL for a field's trimmed text (NULL when blank or absent)."""
+    return f"nullif(trim({quote_ident(name)}), '')" if src.has(name) else "cast(null as varchar)"
+
+
+def resolve_country_values(
+    con: duckdb.DuckDBPyConnection, values_sql: str, table: str, map_name: str, src: Source, column: str,
+    problems: Problems, severity: str = "error",
+) -> None:  # fmt: skip
+    """Build temp table ``map_name(value, iso3)`` for the distinct texts of ``values_sql`` over ``table``;
+    each unresolvable text is a problem at its first row."""
+    res = resolver()
+    found = con.execute(
+        f"select v, min(row_number) from (select {values_sql} as v, row_number from {table}) "
+        "where v is not null group by v"
+    ).fetchall()
+    pairs = []
+    for text, first in found:
+        r = res.resolve(text)
+        pairs.append((text, r.iso3))
+        if r.iso3 is None:
+            hint = f"did you mean {', '.join(r.suggestions)}?" if r.suggestions else "use the ISO 3166 alpha-3 code"
+            problems.add(
+                Problem("country.unknown", "the country is not recognised", hint, file=src.file, sheet=src.sheet,
+                        row=int(first), column=column, value=text, severity=severity)
+            )  # fmt: skip
+    con.execute(f"create or replace temp table {map_name} (value varchar, iso3 varchar)")
+    if pairs:
+        con.executemany(f"insert into {map_name} values (?, ?)", pairs)
+
+
+def sql_problems(
+    con: duckdb.DuckDBPyConnection, src: Source, problems: Problems, where: str, column: str, value_sql: str,
+    rule: str, message: str, fix: str, severity: str = "error", table: str = "src",
+) -> None:  # fmt: skip
+    """Add a problem for every row of ``table`` where ``where`` holds (at most 200)."""
+    for row, value in con.execute(
+        f"select row_number, cast({value_sql} as varchar) from {table} where {where} order by row_number limit 200"
+    ).fetchall():
+        problems.add(
+            Problem(rule, message, fix, file=src.file, sheet=src.sheet, row=int(row), column=column,
+                    value=value, severity=severity)
+        )  # fmt: skip
