@@ -1,5 +1,9 @@
-{#- A CTE named `code_map` with one standard code per (dimension, source_key) for one source
-    format: the format's own crosswalk rows win over the rows shared by all formats ('*'). -#}
+{#- The crosswalk. Seed rows come through stg_reference__code_map with a lookup key (lower case,
+    trimmed) and a priority: 1 a format's own crosswalk row, 2 a crosswalk row for every format
+    ('*'), 3 an age band (seed age_bands). For one code, the lowest priority number wins; a code
+    with no row at all is unmapped (staging turns it into 'unknown'; model unmapped_codes lists it). -#}
+
+{#- A CTE named `code_map` with one standard code per (dimension, source_key) for one format. -#}
 {% macro code_map_cte(source_format) -%}
     code_map_ranked as (
         select
@@ -8,7 +12,7 @@
             standard_code,
             row_number() over (
                 partition by dimension, source_key
-                order by case when source_format = '*' then 1 else 0 end
+                order by priority
             ) as rank_in_key
         from {{ ref('stg_reference__code_map') }}
         where source_format in ('{{ source_format }}', '*')
@@ -24,8 +28,13 @@
     )
 {%- endmacro %}
 
+{#- The lookup key of a submitted code: case and surrounding spaces do not matter. -#}
+{% macro code_key(column) -%}
+    lower(trim({{ column }}))
+{%- endmacro %}
+
 {#- Join `code_map` for one dimension; the mapped code is <alias>.standard_code. -#}
 {% macro join_code(dimension, column, alias) -%}
     left join code_map as {{ alias }}
-        on {{ alias }}.dimension = '{{ dimension }}' and {{ alias }}.source_key = lower(trim({{ column }}))
+        on {{ alias }}.dimension = '{{ dimension }}' and {{ alias }}.source_key = {{ code_key(column) }}
 {%- endmacro %}

@@ -18,3 +18,25 @@
     case when {{ denominator }} is null or {{ denominator }} = 0 then null
         else cast({{ numerator }} as double precision) / {{ denominator }} end
 {%- endmacro %}
+
+{#- One text field of a JSON object stored as text (e.g. raw.submissions.metadata); null when absent. -#}
+{% macro json_text(column, key) -%}
+    {{ return(adapter.dispatch('json_text')(column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text(column, key) -%}
+    (cast({{ column }} as json) ->> '{{ key }}')
+{%- endmacro %}
+
+{% macro duckdb__json_text(column, key) -%}
+    json_extract_string({{ column }}, '$.{{ key }}')
+{%- endmacro %}
+
+{#- Texts of a group joined by `separator` in the order of `order_by`. -#}
+{% macro agg_text(expression, separator, order_by) -%}
+    {{ return(adapter.dispatch('agg_text')(expression, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__agg_text(expression, separator, order_by) -%}
+    string_agg({{ expression }}, '{{ separator }}' order by {{ order_by }})
+{%- endmacro %}

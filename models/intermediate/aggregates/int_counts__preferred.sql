@@ -1,7 +1,8 @@
 -- One row per cell across sources: the source with the best precedence (seed source_precedence)
--- wins. Detected and estimated figures are separate cells and never compete or add up.
+-- wins; a source is ranked by its precedence, never by its value. Sources without a precedence
+-- row rank last (99). Detected and estimated figures are separate cells and never compete or add up.
 with counts as (
-    select * from {{ ref('int_aggregates__standard_grain') }}
+    select * from {{ ref('int_counts__comparable') }}
 ),
 
 precedence as (
@@ -21,7 +22,7 @@ ranked as (
             partition by
                 counts.country_iso3, counts.year, counts.indicator, counts.sex, counts.age_group,
                 counts.form_of_exploitation, counts.citizenship, counts.estimate_type
-            order by coalesce(precedence.precedence, 99), counts.source
+            order by coalesce(precedence.precedence, 99), counts.is_derived, counts.source
         ) as rank_in_cell
     from counts
     left join precedence on counts.source = precedence.source

@@ -17,7 +17,9 @@ final as (
         countries,
         years,
         datasets,
-        metadata
+        metadata,
+        {{ json_text('metadata', 'definition_of_victim') }} as definition_of_victim,
+        {{ json_text('metadata', 'counting_unit') }} as counting_unit
     from source
 )
 
