@@ -16,6 +16,7 @@ from ingest import registry
 from tipdw import dbt, publish
 from tipdw.config import Home
 from tipdw.lock import writer_lock
+from tipdw.unmapped import unmapped_code_warnings
 
 EXIT_OK, EXIT_DBT, EXIT_VALIDATION = 0, 1, 2
 
@@ -49,6 +50,8 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
             out.log = str(write_log(home, out))
             return out
         res = dbt.run(home, ["build"])
+        if res.ok:  # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py)
+            res.warnings.extend(unmapped_code_warnings(home.build_db))
         if not res.ok:
             out = BuildOutcome(
                 EXIT_DBT,

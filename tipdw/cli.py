@@ -133,6 +133,8 @@ def build(wait):
         sys.exit(EXIT_BUSY)
     for f in out.failures:
         click.echo(f"FAIL {f}", err=True)
+    for w in out.warnings:
+        click.echo(f"WARN {w}")
     click.echo(out.summary)
     sys.exit(out.exit_code)
 
