@@ -17,7 +17,39 @@ flagged as (
 
 {{ secondary_suppression('flagged', 'protected', keys, dims,
     keys + ['unit', 'value', 'value_lower', 'value_upper', 'obs_status', 'conf_status', 'source',
-            'precedence', 'sources_available', 'submission_id']) }},
+            'precedence', 'sources_available', 'submission_id', 'is_derived']) }},
+
+{#- The sources that lost each cell, best precedence first, with the figure comparable_counts
+    publishes for them (so nothing withheld there is shown here). -#}
+losers as (
+    select
+        {% for k in keys %}losing.{{ k }},{% endfor %}
+        {{ agg_text(
+            "losing.source || ': ' || case
+                when losing.value is not null then cast(losing.value as " ~ dbt.type_string() ~ ")
+                when losing.suppression is not null then 'suppressed'
+                when losing.value_upper is not null then cast(losing.value_lower as " ~ dbt.type_string()
+                    ~ ") || '-' || cast(losing.value_upper as " ~ dbt.type_string() ~ ")
+                else 'blank'
+            end || ' (submission ' || cast(losing.submission_id as " ~ dbt.type_string() ~ ") || ')'",
+            '; ',
+            'coalesce(precedence.precedence, 99), losing.source') }} as losing_sources
+    from {{ ref('comparable_counts') }} as losing
+    inner join protected as chosen
+        on
+            {% for k in keys %}losing.{{ k }} = chosen.{{ k }} and {% endfor %}losing.source <> chosen.source
+    left join {{ ref('source_precedence') }} as precedence on losing.source = precedence.source
+    group by {% for k in keys %}losing.{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
+),
+
+with_losers as (
+    select
+        protected.*,
+        losers.losing_sources
+    from protected
+    left join losers
+        on {% for k in keys %}protected.{{ k }} = losers.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+),
 
 final as (
     select
@@ -39,8 +71,10 @@ final as (
         source as chosen_source,
         cast(precedence as integer) as chosen_precedence,
         cast(sources_available as integer) as sources_available,
+        losing_sources,
+        is_derived,
         cast(submission_id as integer) as submission_id
-    from protected
+    from with_losers
 )
 
 select * from final
