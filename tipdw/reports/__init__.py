@@ -1,0 +1,1 @@
+"""Readers' reports: self-contained offline HTML pages (shared chart helpers in ``html.py``)."""
