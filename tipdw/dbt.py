@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tipdw.config import PROJECT_DIR, Home
 
@@ -60,7 +61,8 @@ def dbt_env(home: Home, extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def run(home: Home, args: list[str], env: dict[str, str] | None = None) -> DbtOutcome:
     """Run one dbt command (e.g. ``["build"]``) against ``home`` and summarise its run results."""
-    results_path = home.target / "run_results.json"
+    target = (env or {}).get("DBT_TARGET_PATH") or str(home.target)
+    results_path = Path(target) / "run_results.json"
     results_path.unlink(missing_ok=True)
     proc = subprocess.run(
         [sys.executable, "-c", DBT_MAIN, *args, "--no-use-colors", "--project-dir", str(PROJECT_DIR),

@@ -18,6 +18,10 @@ import duckdb
 from tipdw.config import Home
 
 PUBLISHED_SCHEMAS = {"marts": "main", "reference": "reference"}
+SYNTHETIC_SQL = (
+    "select count(*) > 0 from build.raw.submissions where status <> 'rejected' and "
+    "(file_name like 'SYNTHETIC-DEMO-DATA%' or submitter like '%SYNTHETIC%')"
+)
 
 
 class PublishError(RuntimeError):
@@ -102,6 +106,9 @@ def _write(models: dict[str, dict], build_db: Path, tmp: Path) -> None:
             "create table main._publication as select ?::timestamp as published_at, ? as note",
             [datetime.now(), "Detected victims reflect detection capacity, not prevalence."],
         )
+        # Reports show the synthetic-data banner when any current input is tipdw demo data.
+        demo = con.execute(SYNTHETIC_SQL).fetchone()[0]
+        con.execute(f"alter table main._publication add column synthetic_demo boolean default {bool(demo)}")
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
