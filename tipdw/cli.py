@@ -93,6 +93,11 @@ def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa
     if out.status == "duplicate":
         click.echo(f"{out.file}: already loaded as submission {out.submission_id}; nothing changed.")
         return
+    if out.status == "refused":
+        for p in out.problems.items:
+            click.echo(p.line(), err=True)
+        click.echo(f"{out.file}: REFUSED: nothing was read or recorded.", err=True)
+        sys.exit(1)
     for p in out.problems.items:
         click.echo(p.line(), err=p.severity == "error")
     if out.status == "accepted":
@@ -273,6 +278,52 @@ def formats():
 
     for r in READERS:
         click.echo(f"{r.name:24} {r.description} (source: {r.source})")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Key file to write (default: $TIPDW_PSEUDONYM_KEY_FILE or ~/.config/tipdw/pseudonym.key).")
+@click.option("--force", is_flag=True, help="Replace an existing key (old pseudonyms will no longer link).")
+def keygen(out, force):
+    """Make the secret key that turns person and case ids into pseudonyms (HMAC-SHA256).
+
+    Case-level intake refuses to run without it. The key file must be outside $TIPDW_HOME; keep a
+    copy somewhere safe: the same key is needed to link re-submissions to earlier pseudonyms.
+
+    \b
+    Example:
+      tipdw keygen
+      TIPDW_PSEUDONYM_KEY_FILE=/secure/tipdw.key tipdw keygen
+    """
+    from ingest.privacy import KeyMissing
+    from ingest.privacy import keygen as make_key
+
+    try:
+        path = make_key(out, Home.from_env().root, force)
+    except (KeyMissing, FileExistsError) as exc:
+        click.echo(f"tipdw keygen: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote a new pseudonym key to {path} (mode 0600). It is never stored in the warehouse.")
+
+
+@main.command()
+@click.argument("kind")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write (.csv or .xlsx).")
+def template(kind, out):
+    """Write a blank template of KIND (e.g. victims, suspects, cases) to fill in and `tipdw ingest`.
+
+    An .xlsx template carries a comment on every column and a `dictionary` sheet.
+
+    \b
+    Example:
+      tipdw template victims --out victims_2024.xlsx
+    """
+    from ingest.templates import TEMPLATES, write_template
+
+    if kind not in TEMPLATES:
+        click.echo(f"tipdw template: there is no template {kind!r}; use one of: {', '.join(TEMPLATES)}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {write_template(kind, out)} ({TEMPLATES[kind].description}).")
 
 
 @main.group()

@@ -6,11 +6,14 @@ from pathlib import Path
 
 from ingest.problems import IntakeError, Problem
 from ingest.readers.base import Context, Reader, ReadResult
+from ingest.readers.casework import TemplateCases, TemplateSuspects, TemplateVictims
+from ingest.readers.ctdc import Ctdc
 from ingest.readers.population import TemplatePopulation, WorldBankPopulation
 from ingest.readers.template import TemplateAggregates
 from ingest.tabular import header_preview
 
 READERS: list[Reader] = [TemplateAggregates(), TemplatePopulation(), WorldBankPopulation()]
+READERS += [TemplateVictims(), TemplateSuspects(), TemplateCases(), Ctdc()]  # case-level, read in SQL
 
 __all__ = ["READERS", "Context", "ReadResult", "Reader", "detect", "get_reader"]
 
