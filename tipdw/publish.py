@@ -42,6 +42,7 @@ def published_models(home: Home) -> dict[str, dict]:
             "schema": PUBLISHED_SCHEMAS[schema],
             "source_schema": schema,
             "description": " ".join((node.get("description") or "").split()),
+            "caveat": " ".join(str((node["config"].get("meta") or {}).get("caveat") or "").split()),
             "columns": {
                 c: " ".join((v.get("description") or "").split()) for c, v in node["columns"].items()
             },
@@ -91,16 +92,16 @@ def _write(models: dict[str, dict], build_db: Path, tmp: Path) -> None:
             con.execute(
                 f'create table {m["schema"]}."{name}" as select * from build.{m["source_schema"]}."{name}"'
             )
-            tables.append((m["schema"], name, m["description"]))
+            tables.append((m["schema"], name, m["description"], m.get("caveat") or None))
             for col, desc in m["columns"].items():
                 columns.append((m["schema"], name, col, desc))
         con.execute(
-            "create table main._tables (schema_name varchar, table_name varchar, description varchar)"
+            "create table main._tables (schema_name varchar, table_name varchar, description varchar, caveat varchar)"
         )
         con.execute(
             "create table main._columns (schema_name varchar, table_name varchar, column_name varchar, description varchar)"
         )
-        con.executemany("insert into main._tables values (?, ?, ?)", tables)
+        con.executemany("insert into main._tables values (?, ?, ?, ?)", tables)
         con.executemany("insert into main._columns values (?, ?, ?, ?)", columns)
         con.execute(
             "create table main._publication as select ?::timestamp as published_at, ? as note",
