@@ -59,7 +59,7 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
                 res.failures,
                 res.warnings,
             )
-        elif (checked := validate_build(home)) is not None and not checked.ok:
+        elif (checked := validate_build(home, res)) is not None and not checked.ok:
             out = BuildOutcome(
                 EXIT_VALIDATION,
                 f"tipdw build FAILED validation: {sum(len(r.errors) for r in checked.runs)} failing "
@@ -87,12 +87,17 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
         return out
 
 
-def validate_build(home: Home):
-    """Run the published suites on the freshly built marts (before publishing); write their results."""
+def validate_build(home: Home, res: dbt.DbtOutcome | None = None):
+    """Run the published suites on the freshly built marts (before publishing); write their results.
+
+    Also gives dbt's warnings the figures of their first failing records (stored by the tests)."""
+    from tipdw.quality.checks import describe_warnings
     from tipdw.quality.validate import validate_file
 
     if not home.build_db.exists():
         return None
+    if res is not None:
+        res.warnings = describe_warnings(home, res.warnings)
     checked = validate_file(home.build_db, schema="marts")
     checked.write(home.reports / "validation")
     return checked
