@@ -407,6 +407,69 @@ def validate():
 
 @main.group()
 def report():
+    """Self-contained HTML reports that work offline.
+
+    \b
+    Example:
+      tipdw report quality --out quality.html
+    """
+
+
+@report.command("quality")
+@click.option("--submission", "submission_id", type=int, default=None,
+              help="Report on one submission (default: the whole warehouse).")  # fmt: skip
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
+def report_quality(submission_id, out):
+    """Write the quality report: every check with its result, failing rows and charts.
+
+    One HTML file with inline styles and charts (no network needed), to read or to send back to
+    the data provider. With --submission, only that submission: its intake checks, its rows'
+    consistency checks and its completeness.
+
+    \b
+    Example:
+      tipdw report quality --submission 3 --out ken-2024-quality.html
+    """
+    from tipdw.quality.report import ReportError, write_report
+
+    try:
+        path = write_report(_home(), out, submission_id)
+    except ReportError as exc:
+        click.echo(f"tipdw report quality: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+def validate():
+    """Run the expectation suites (expectations/published.*.json) on the published tables.
+
+    Every rule checks every row. Prints one line per suite and each failing rule with example
+    rows; writes the Great Expectations results to $TIPDW_HOME/reports/validation/. Exit 0 when
+    every critical expectation holds (warnings are listed), 2 when one fails, 1 if nothing is
+    published yet.
+
+    \b
+    Example:
+      tipdw validate
+    """
+    from tipdw.build import EXIT_VALIDATION
+    from tipdw.quality.validate import validate_home
+
+    try:
+        checked = validate_home(_home())
+    except FileNotFoundError as exc:
+        click.echo(f"tipdw validate: {exc}", err=True)
+        sys.exit(1)
+    for line in checked.lines():
+        click.echo(line)
+    n = sum(len(r.errors) for r in checked.runs)
+    click.echo(f"validation {'OK' if checked.ok else f'FAILED: {n} failing expectations'}")
+    sys.exit(0 if checked.ok else EXIT_VALIDATION)
+
+
+@main.group()
+def report():
     """Reports: self-contained offline HTML pages with charts (quality, regional).
 
     \b
@@ -440,6 +503,182 @@ def report_quality(submission_id, out):
         sys.exit(1)
     click.echo(f"wrote {path}")
 
+
+@main.command()
+@FORMAT_OPTION
+def shell(fmt):
+    """An interactive, read-only SQL prompt on the published database (same guards as `tipdw sql`).
+
+    Statements end with ';' and may span lines. Dot commands: .tables, .schema TABLE, .help, .quit.
+    Input may be piped; exit 1 if any statement failed or was refused.
+
+    \b
+    Example:
+      tipdw shell
+      echo "select count(*) from regional_aggregates;" | tipdw shell --format csv
+    """
+    from tipdw.shell import run_shell
+    from tipdw.sqlaccess import connect_published
+
+    try:
+        con = connect_published(_home())
+    except FileNotFoundError as exc:
+        click.echo(f"tipdw shell: {exc}", err=True)
+        sys.exit(1)
+    try:
+        code = run_shell(con, sys.stdin, click.echo, lambda m: click.echo(m, err=True),
+                         interactive=sys.stdin.isatty(), fmt=fmt)  # fmt: skip
+    finally:
+        con.close()
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("name", required=False)
+@FORMAT_OPTION
+@click.option("--list", "list_", is_flag=True, help="List the analyses with their questions.")
+@click.option("--sql", "show_sql", is_flag=True, help="Print the compiled SQL instead of running it.")
+def analysis(name, fmt, list_, show_sql):
+    """Run a researcher's analysis from analyses/ on the published database (read-only).
+
+    dbt compiles the analysis (cached under $TIPDW_HOME/analyses-target); its question, caveats and
+    an example output are in analyses/_analyses.yml.
+
+    \b
+    Example:
+      tipdw analysis --list
+      tipdw analysis victims_by_region_over_time --format csv
+    """
+    from tipdw import analyses
+    from tipdw.output import render
+    from tipdw.sqlaccess import SqlRefused
+
+    if list_ or not name:
+        for a in analyses.catalog().values():
+            click.echo(f"{a.name}\n  {a.question}\n  tables: {', '.join(a.tables)}\n  caveats: {a.caveats}\n")
+        return
+    try:
+        if show_sql:
+            click.echo(analyses.compiled_sql(_home(), name))
+            return
+        cols, rows = analyses.run(_home(), name)
+    except (analyses.AnalysisError, SqlRefused, FileNotFoundError) as exc:
+        click.echo(f"tipdw analysis: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # DuckDB's message, not a traceback
+        click.echo(f"tipdw analysis: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    click.echo(render(cols, rows, fmt))
+
+
+@main.command()
+@click.option("--country", help="Only this country (ISO3).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only revisions accepted on or after DATE.")
+@FORMAT_OPTION
+def revisions(country, since, fmt):
+    """List published cells that changed between consecutive accepted versions of the same scope.
+
+    Shows the old and new value (after disclosure control), both submissions and when each was
+    accepted. Reads the published table `revisions`; run `tipdw build` after a resubmission.
+
+    \b
+    Example:
+      tipdw revisions --country KEN --since 2025-01-01
+    """
+    from tipdw.output import render
+    from tipdw.revisions import list_revisions
+
+    try:
+        cols, rows = list_revisions(_home(), country, since.date() if since else None)
+    except FileNotFoundError as exc:
+        click.echo(f"tipdw revisions: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # e.g. a publication built before the revisions table existed
+        click.echo(f"tipdw revisions: {type(exc).__name__}: {exc}; run `tipdw build`", err=True)
+        sys.exit(1)
+    click.echo(render(cols, rows, fmt))
+    if fmt == "table":
+        click.echo(f"({len(rows)} revised cells)")
+
+
+# `tipdw report regional` is a subcommand of the `report` group defined above (one group for all reports).
+@report.command("regional")
+@click.option("--year", type=int, default=None, help="Year of the profile, forms and flows (default: latest).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
+def report_regional(year, out):
+    """Regional report: trends, victim profile, forms of exploitation and flows, per UNODC region.
+
+    Every figure states its coverage and caveat; one HTML file with inline SVG, nothing loaded
+    from the internet.
+
+    \b
+    Example:
+      tipdw report regional --year 2023 --out regional-2023.html
+    """
+    from tipdw.reports.regional import write_regional_report
+
+    try:
+        path = write_regional_report(_home(), out, year)
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(f"tipdw report regional: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {path}")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Directory to write.")
+@WAIT_OPTION
+def docs(out_dir, wait):
+    """Offline dbt documentation of every model, column and source (one static index.html).
+
+    Runs `dbt docs generate --static` against the build database (under the writer lock); the
+    page loads nothing from the internet.
+
+    \b
+    Example:
+      tipdw docs --out site/ && xdg-open site/index.html
+    """
+    from tipdw.docs import generate_docs
+
+    try:
+        path = generate_docs(_home(), out_dir, wait)
+    except WarehouseBusy as exc:
+        click.echo(f"tipdw docs: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except RuntimeError as exc:
+        click.echo(f"tipdw docs: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {path}")
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet", "sdmx-csv"]), default="csv", show_default=True,
+    help="csv (formula-safe text), parquet (typed), or sdmx-csv (SDMX-CSV 2.0 with OBS_STATUS, CONF_STATUS).",
+)  # fmt: skip
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Directory to write.")
+def export(fmt, out_dir):
+    """Write every published table (protected marts, code lists, documentation) to a directory.
+
+    CSV text cells that begin with =, +, -, @ get a leading apostrophe so spreadsheets do not run
+    them as formulas; numeric columns are written as numbers.
+
+    \b
+    Example:
+      tipdw export --format sdmx-csv --out export/sdmx
+      tipdw export --format parquet --out export/parquet
+    """
+    from tipdw.export import ExportError
+    from tipdw.export import export as run_export
+
+    try:
+        res = run_export(_home(), fmt, out_dir)
+    except ExportError as exc:
+        click.echo(f"tipdw export: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {len(res.files)} {fmt} files to {res.out_dir}")
+    if res.skipped:
+        click.echo(f"Not in SDMX-CSV (no measure): {', '.join(res.skipped)}", err=True)
 
 if __name__ == "__main__":
     main()
