@@ -174,7 +174,9 @@ def find_header(rows: list[list[str]], wanted: set[str], max_scan: int = 30) -> 
     return None
 
 
-def read_excel_table(path: Path, sheet: str | None, wanted: set[str]) -> Table:
+def read_excel_table(path: Path, sheet: str | None, wanted: set[str], header_row: int | None = None) -> Table:
+    """The first sheet (or ``sheet``) whose header holds most of ``wanted``; ``header_row`` (1-based)
+    fixes the header's row instead of searching for it."""
     sheets = excel_sheets(path)
     candidates = [sheet] if sheet else sheets
     for name in candidates:
@@ -190,8 +192,8 @@ def read_excel_table(path: Path, sheet: str | None, wanted: set[str]) -> Table:
                 ]
             )
         rows = excel_rows(path, name)
-        h = find_header(rows, {w.casefold() for w in wanted})
-        if h is None:
+        h = header_row - 1 if header_row else find_header(rows, {w.casefold() for w in wanted})
+        if h is None or h >= len(rows):
             continue
         width = max((len(r) for r in rows), default=0)
         body = [r + [""] * (width - len(r)) for r in rows[h + 1 :]]
@@ -219,15 +221,23 @@ def read_table(path: Path, wanted: set[str], sheet: str | None = None, delimiter
     """Read a CSV or a workbook sheet whose header contains (most of) ``wanted``."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return read_excel_table(path, sheet, wanted)
-    table = read_csv_text(path, delimiter)
-    lowered = {c.casefold() for c in table.frame.columns}
+    try:
+        table = read_csv_text(path, delimiter)
+    except IntakeError as exc:  # banner lines with fewer fields than the header break the parser
+        table, error = None, exc
+    lowered = {c.casefold() for c in table.frame.columns} if table is not None else set()
     if not lowered & {w.casefold() for w in wanted}:
-        # Banner lines above the header: find it, then read again from there.
+        # Banner lines above the header: find it (banner text may fool the delimiter sniffer,
+        # so try each delimiter), then read again from there.
         text, _ = decode(path.read_bytes(), path.name)
-        rows = list(csv.reader(io.StringIO(text), delimiter=table.delimiter or ","))[:30]
-        h = find_header([[c.strip() for c in r] for r in rows], {w.casefold() for w in wanted})
-        if h:
-            table = read_csv_text(path, table.delimiter, header_row=h + 1)
+        sniffed = table.delimiter if table is not None else sniff_delimiter(text)
+        for delim in dict.fromkeys([delimiter or sniffed, ",", ";", "\t", "|"]):
+            rows = list(csv.reader(io.StringIO(text), delimiter=delim))[:30]
+            h = find_header([[c.strip() for c in r] for r in rows], {w.casefold() for w in wanted})
+            if h is not None:
+                return read_csv_text(path, delim, header_row=h + 1)
+        if table is None:
+            raise error
     return table
 
 

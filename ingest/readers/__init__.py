@@ -8,17 +8,26 @@ from ingest.problems import IntakeError, Problem
 from ingest.readers.base import Context, Reader, ReadResult
 from ingest.readers.casework import TemplateCases, TemplateSuspects, TemplateVictims
 from ingest.readers.ctdc import Ctdc
+from ingest.readers.eurostat import EurostatTsv
+from ingest.readers.glotip import UnodcGlotip
+from ingest.readers.mapping import mapping_reader, shipped_mappings
+from ingest.readers.open_sdg import OpenSdg
 from ingest.readers.population import TemplatePopulation, WorldBankPopulation
+from ingest.readers.sdmx import SdmxCsv
 from ingest.readers.template import TemplateAggregates
 from ingest.tabular import header_preview
 
 READERS: list[Reader] = [TemplateAggregates(), TemplatePopulation(), WorldBankPopulation()]
+READERS += [UnodcGlotip(), SdmxCsv(), OpenSdg(), EurostatTsv()]  # published aggregate layouts
+READERS += shipped_mappings()  # national layouts: ingest/mappings/*.yml (mapping:<name>)
 READERS += [TemplateVictims(), TemplateSuspects(), TemplateCases(), Ctdc()]  # case-level, read in SQL
 
 __all__ = ["READERS", "Context", "ReadResult", "Reader", "detect", "get_reader"]
 
 
 def get_reader(name: str) -> Reader:
+    if name.startswith("mapping:"):
+        return mapping_reader(name.removeprefix("mapping:"))
     for r in READERS:
         if r.name == name:
             return r

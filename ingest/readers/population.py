@@ -72,7 +72,10 @@ class TemplatePopulation:
         return header_score(headers, set(self.required))
 
     def read(self, path: Path, ctx: Context) -> ReadResult:
-        table = read_table(path, set(self.required), sheet=ctx.sheet)
+        return self.from_table(read_table(path, set(self.required), sheet=ctx.sheet), ctx)
+
+    def from_table(self, table: Table, ctx: Context) -> ReadResult:
+        """Canonical rows from a table with the template's columns (also used by mapping files)."""
         problems = Problems()
         if not require_columns(
             table, self.required, problems, "use the columns of `tipdw template population`"

@@ -24,7 +24,7 @@ from ingest.readers.base import (
     require_columns,
     resolve_countries,
 )
-from ingest.tabular import read_table
+from ingest.tabular import Table, read_table
 
 BREAKDOWNS = {
     "sex": "sex_code",
@@ -45,14 +45,15 @@ class TemplateAggregates:
         return header_score(headers, set(REQUIRED), set(OPTIONAL))
 
     def read(self, path: Path, ctx: Context) -> ReadResult:
-        table = read_table(path, set(REQUIRED) | set(OPTIONAL), sheet=ctx.sheet)
+        return self.from_table(read_table(path, set(REQUIRED) | set(OPTIONAL), sheet=ctx.sheet), ctx)
+
+    def from_table(self, table: Table, ctx: Context) -> ReadResult:
+        """Canonical rows from a table with the template's columns (also used by mapping files)."""
         problems = Problems()
         fix = "use the columns of `tipdw template aggregates`"
         if not require_columns(table, REQUIRED, problems, fix):
             return ReadResult({}, problems, len(table.frame))
-        rows = pd.Series(
-            [table.row_number(i) for i in range(len(table.frame))], index=table.frame.index, dtype="int64"
-        )
+        rows = pd.Series(table.frame.index + table.header_row + 1, index=table.frame.index, dtype="int64")
         country = resolve_countries(column(table, "country"), table, "country", problems, rows)
         codes = {}
         for col, target in BREAKDOWNS.items():

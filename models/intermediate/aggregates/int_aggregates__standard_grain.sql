@@ -1,8 +1,16 @@
 {#- Every aggregate source, at the standard grain. Several national codes that map to one
     standard code (e.g. age bands 0-8 and 9-17 -> child) are added up; a sum with any unknown
     part stays unknown, and bounds add up. To add a format, add its staging model to the list. -#}
-{% set aggregate_models = ['stg_template__aggregates',
-    'int_casework__victim_counts', 'int_casework__suspect_counts'] %}
+{% set aggregate_models = [
+    'stg_template__aggregates',
+    'stg_glotip__aggregates',
+    'stg_sdmx__aggregates',
+    'stg_open_sdg__aggregates',
+    'stg_eurostat__aggregates',
+    'stg_mapping__aggregates',
+    'int_casework__victim_counts',
+    'int_casework__suspect_counts',
+] %}
 
 with unioned as (
     {% for model in aggregate_models %}
