@@ -56,6 +56,11 @@ def main() -> None:
 @click.option("--source", help="Source label for precedence (default: the format's own, e.g. national).")
 @click.option("--sheet", help="Workbook sheet to read (default: the first sheet with the expected header).")
 @click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    help="Mapping file (YAML) for a national layout; same as --format mapping:PATH.yml.",
+)
+@click.option(
     "--decimal",
     type=click.Choice([".", ","]),
     default=".",
@@ -63,7 +68,7 @@ def main() -> None:
     help="Decimal separator of numbers in the file.",
 )
 @WAIT_OPTION
-def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa: PLR0913
+def ingest(path, fmt, country, submitter, source, sheet, mapping, decimal, wait):  # noqa: PLR0913
     """Load one submission file: read, validate, register and load it in one transaction.
 
     Exit 0 when the submission is accepted (or was already loaded), 1 when it is rejected: the
@@ -72,11 +77,13 @@ def ingest(path, fmt, country, submitter, source, sheet, decimal, wait):  # noqa
     \b
     Example:
       tipdw ingest victims_2024.xlsx --country KEN --submitter "National Crime Research Centre"
+      tipdw ingest victimas_2023.xlsx --mapping ingest/mappings/es_national_example.yml
     """
     import duckdb
 
     from ingest.intake import ingest_file
 
+    fmt = f"mapping:{mapping}" if mapping else fmt
     try:
         out = ingest_file(path, _home(), fmt, country, submitter, source, sheet, decimal, wait)
     except WarehouseBusy as exc:
