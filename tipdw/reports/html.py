@@ -11,8 +11,8 @@ import html
 import math
 from collections.abc import Sequence
 
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
-           "#999999", "#882255"]  # fmt: skip
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255", "#000000",
+           "#999999", "#F0E442"]  # fmt: skip
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 CSS = f"""
 body {{ font-family: {FONT}; margin: 0 auto; max-width: 1100px; padding: 0 24px 48px; color: #1a1a1a;

@@ -85,6 +85,14 @@ def _coverage_table(con: duckdb.DuckDBPyConnection, year: int, where: str) -> tu
     return table, text
 
 
+def _span(values: list, pattern: str) -> str:
+    """'a–b' for a range of values, 'a' when they are all equal, 'unknown' when there are none."""
+    if not values:
+        return "unknown"
+    lo, hi = pattern.format(min(values)), pattern.format(max(values))
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
 def _trends(con: duckdb.DuckDBPyConnection) -> str:
     rows = _rows(
         con,
@@ -105,8 +113,7 @@ def _trends(con: duckdb.DuckDBPyConnection) -> str:
     for region, cs in cov.items():
         ns = [c[0] for c in cs]
         pcts = [c[2] for c in cs if c[2] is not None]
-        pct = f"{min(pcts):.1f}–{max(pcts):.1f}" if pcts else "unknown"
-        cov_rows.append((region, f"{min(ns)}–{max(ns)}", cs[0][1], pct, len(cs)))
+        cov_rows.append((region, _span(ns, "{}"), cs[0][1], _span(pcts, "{:.1f}"), len(cs)))
     years = sorted({y for pts in series.values() for y, _ in pts})
     span = f"{years[0]}–{years[-1]}" if years else "none"
     coverage = (
