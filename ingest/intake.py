@@ -92,7 +92,9 @@ def ingest_file(
         result = reader.read(path, ctx)
         problems.extend(result.problems.items)
     except KeyMissing as exc:
-        problems.add(Problem("key.missing", str(exc), "run `tipdw keygen`, then ingest again", file=path.name))
+        problems.add(
+            Problem("key.missing", str(exc), "run `tipdw keygen`, then ingest again", file=path.name)
+        )
         mem.close()
         bar.close()
         return Outcome("refused", None, path.name, reader.name if reader else None, problems=problems)

@@ -143,14 +143,41 @@ def keygen(out: Path | None = None, home_root: Path | None = None, force: bool =
     link between old and new pseudonyms)."""
     path = Path(out).expanduser().resolve() if out else key_file()
     if home_root is not None and path.is_relative_to(home_root.resolve()):
-        raise KeyMissing(f"refusing to write the key inside TIPDW_HOME ({home_root}); choose a path outside it")
+        raise KeyMissing(
+            f"refusing to write the key inside TIPDW_HOME ({home_root}); choose a path outside it"
+        )
     if path.exists() and not force:
         raise FileExistsError(
             f"{path} already exists; a new key would stop re-submissions linking to earlier pseudonyms "
             "(pass --force to replace it anyway)"
         )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # Write a temporary file, then link it into place: a reader never sees a half-written key, and two
+    # processes making the key at once end with one key (the loser gets FileExistsError).
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secrets.token_hex(32) + "\n")
+    try:
+        if force:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+def ensure_key(home_root: Path) -> Path | None:
+    """Make a key at the key file if none is configured (the demo's convenience); return its path if
+    one was made, None if a key was already there."""
+    try:
+        load_key(home_root)
+        return None
+    except KeyMissing:
+        if os.environ.get(KEY_ENV) or key_file().exists():
+            raise  # a key is configured but unusable: do not paper over it
+    try:
+        return keygen(None, home_root)
+    except FileExistsError:  # another process made it meanwhile
+        return None

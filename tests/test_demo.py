@@ -85,7 +85,7 @@ def test_demo_prints_regional_table_and_banner(tmp_path):
     assert con.execute("select sum(value), count(*) from regional_aggregates").fetchone() == first
     con.close()
     subs = json.loads(run_tipdw(tmp_path / "h", "submissions", "--format", "json").stdout)
-    assert len(subs) == 13 and {s["status"] for s in subs} == {"accepted"}
+    assert len(subs) == 15 and {s["status"] for s in subs} == {"accepted"}  # 12 countries, population, 2 case-level
 
 
 def test_published_database_holds_no_raw_rows(demo_home):

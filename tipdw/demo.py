@@ -1,7 +1,7 @@
 """``tipdw demo``: SYNTHETIC DEMO DATA, not official statistics.
 
-Writes deterministic synthetic submissions (aggregate template files per country and a population
-file) for 12 countries in 6 UNODC regions, years 2015-2024, loads them through the same intake path
+Writes deterministic synthetic submissions (aggregate template files per country, a population file,
+and case-level victims and cases files) for 12 countries in 6 UNODC regions, years 2015-2024, loads them through the same intake path
 as ``tipdw ingest``, builds, publishes and prints a regional table.
 """
 
@@ -79,6 +79,52 @@ def _victim_rows(iso3: str, year: int, rng: random.Random) -> list[dict]:
     return rows
 
 
+# Case-level demo (source national_casework): KEN's 2024 victims and KEN/NGA 2024 cases with modus
+# operandi. Victims use only sexes, age groups and forms that KEN's aggregate file already reports, and
+# every group holds at least 5 persons, so the aggregate cells (where the national source wins by
+# precedence) and their suppression stay exactly as before; the case-level rows add citizenship detail.
+# (sex, age, forms, citizenship, persons)
+CASEWORK_VICTIMS = [
+    ("female", 31, "sexual_exploitation", "KEN", 10), ("female", 27, "sexual_exploitation", "UGA", 6),
+    ("female", 15, "sexual_exploitation", "KEN", 8), ("female", 16, "sexual_exploitation", "TZA", 5),
+    ("female", 24, "forced_labour", "KEN", 5), ("female", 29, "sexual_exploitation|forced_labour", "KEN", 5),
+    ("male", 35, "forced_labour", "KEN", 12), ("male", 41, "forced_labour", "ETH", 7),
+    ("male", 14, "other_forms", "KEN", 5),
+]  # fmt: skip
+# (country, cases, agency involved, fees charged, fraudulent job offer, transnational, means of control)
+CASEWORK_CASES = [("KEN", 24, 14, 9, 11, 15, ("debt_bondage", "withholding_documents", "threats")),
+                  ("NGA", 18, 6, 8, 12, 10, ("debt_bondage", "threats", "physical_violence"))]  # fmt: skip
+CASEWORK_YEAR = 2024
+
+
+def _casework(out_dir: Path) -> list[Path]:
+    """Synthetic case-level files: victims (with identifying columns the intake drops) and cases."""
+    victims = out_dir / "SYNTHETIC-DEMO-DATA_KEN_victims.csv"
+    with victims.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["country", "person_id", "full_name", "phone", "sex", "age", "citizenship", "forms_of_exploitation",
+                    "year_identified", "identifying_agency"])  # fmt: skip
+        n = 0
+        for sex, age, forms, citizenship, persons in CASEWORK_VICTIMS:
+            for _ in range(persons):
+                n += 1
+                w.writerow(["KEN", f"DEMO-V{n:04d}", f"Synthetic Person {n}", f"+000 {n:07d}", sex, age, citizenship,
+                            forms, CASEWORK_YEAR, "police"])  # fmt: skip
+    cases = out_dir / "SYNTHETIC-DEMO-DATA_cases.csv"
+    with cases.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["country", "case_id", "year", "stage", "recruitment_method", "recruitment_agency_involved",
+                    "recruitment_fees_charged", "fraudulent_job_offer", "means_of_control", "transnational"])  # fmt: skip
+        for iso3, n_cases, agency, fees, fraud, transnational, means in CASEWORK_CASES:
+            for i in range(n_cases):
+                yes = lambda k, i=i: "yes" if i < k else "no"  # noqa: E731
+                w.writerow([iso3, f"DEMO-{iso3}-C{i + 1:03d}", CASEWORK_YEAR, "prosecuted" if i % 2 else "convicted",
+                            "job_offer" if i < fraud else "other", yes(agency), yes(fees), yes(fraud),
+                            "|".join(m for j, m in enumerate(means) if (i + j) % 3 != 2),
+                            "transnational" if i < transnational else "domestic"])  # fmt: skip
+    return [victims, cases]
+
+
 def generate(out_dir: Path) -> list[Path]:
     """Write the synthetic submissions into ``out_dir``; return the files in load order."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,6 +147,7 @@ def generate(out_dir: Path) -> list[Path]:
                                 "obs_status": "", "note": BANNER})  # fmt: skip
         files.append(path)
     files.append(_population(out_dir))
+    files.extend(_casework(out_dir))
     return files
 
 
@@ -155,6 +202,15 @@ def run_demo(home, out_dir: Path | None, echo) -> int:
     echo(f"*** {BANNER} ***")
     files = generate(out_dir)
     echo(f"Wrote {len(files)} synthetic submissions to {out_dir}")
+    from ingest.privacy import KeyMissing, ensure_key
+
+    try:
+        made = ensure_key(home.root)
+    except KeyMissing as exc:
+        echo(f"tipdw demo: {exc}")
+        return 1
+    if made:
+        echo(f"Created a pseudonym key for the case-level demo files at {made} (outside TIPDW_HOME).")
     for path in files:
         out = ingest_file(path, home, submitter="tipdw demo (SYNTHETIC)")
         if out.status == "duplicate":

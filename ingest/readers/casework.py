@@ -151,14 +151,18 @@ class CaseReader:
                              "country.matches_option", "the row is for another country than --country",
                              "split the file per country, or drop --country", table="row_country")  # fmt: skip
         elif ctx.country:
-            con.execute(f"create or replace temp view row_country as select row_number, '{ctx.country}' as iso3 from src")
+            con.execute(
+                f"create or replace temp view row_country as select row_number, '{ctx.country}' as iso3 from src"
+            )
         else:
             problems.add(
                 Problem("country.missing", "the file has no country column and --country was not given",
                         "add a 'country' column or pass --country ISO3", file=src.file, sheet=src.sheet,
                         row=src.header_row, column="country")
             )  # fmt: skip
-            con.execute("create or replace temp view row_country as select row_number, null::varchar as iso3 from src")
+            con.execute(
+                "create or replace temp view row_country as select row_number, null::varchar as iso3 from src"
+            )
 
     def person_columns(self, con, src: Source, problems: Problems) -> str:
         """SQL select-list of the person fields shared by victims and suspects (over ``src``)."""
@@ -171,7 +175,9 @@ class CaseReader:
             {missing_sql(col(src, "citizenship"))} as citizenship_code
         """
 
-    def transform(self, con, src: Source, ctx: Context, problems: Problems, key: PseudonymKey) -> dict[str, int]:
+    def transform(
+        self, con, src: Source, ctx: Context, problems: Problems, key: PseudonymKey
+    ) -> dict[str, int]:
         raise NotImplementedError
 
     # --- shared checks ---------------------------------------------------------------------------
@@ -286,7 +292,10 @@ class TemplateVictims(CaseReader):
             """
         )
         n_lists = self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
-        return {"victims": con.execute("select count(*) from batch_victims").fetchone()[0], "case_list_values": n_lists}
+        return {
+            "victims": con.execute("select count(*) from batch_victims").fetchone()[0],
+            "case_list_values": n_lists,
+        }
 
 
 class TemplateSuspects(CaseReader):
@@ -399,4 +408,7 @@ class TemplateCases(CaseReader):
             ("means_text", "means_of_control", False), ("origin_text", "origin_country", True),
             ("transit_text", "transit_country", True), ("destination_text", "destination_country", True),
         ])  # fmt: skip
-        return {"cases": con.execute("select count(*) from batch_cases").fetchone()[0], "case_list_values": n_lists}
+        return {
+            "cases": con.execute("select count(*) from batch_cases").fetchone()[0],
+            "case_list_values": n_lists,
+        }

@@ -83,7 +83,9 @@ class Ctdc(CaseReader):
         sql_problems(con, src, problems, bad_flag, "is...", "concat_ws(',', " + ", ".join(FORM_FLAGS) + ")",
                      "flag.invalid", "a form-of-exploitation flag is not 0 or 1",
                      "CTDC flags are 1 (yes), 0 (no), or -99/blank (unknown)", table="parsed")  # fmt: skip
-        unplaced = con.execute("select count(*), min(row_number) from parsed where country_iso3 is null").fetchone()
+        unplaced = con.execute(
+            "select count(*), min(row_number) from parsed where country_iso3 is null"
+        ).fetchone()
         if unplaced[0]:
             problems.add(
                 Problem("country.missing", f"{unplaced[0]} rows have no CountryOfExploitation and were left out",
@@ -93,7 +95,8 @@ class Ctdc(CaseReader):
         if problems.errors:
             return {}
         forms = " || ".join(
-            f"case when {flag} = '1' then '{'|'.join(codes)}|' else '' end" for flag, codes in FORM_FLAGS.items()
+            f"case when {flag} = '1' then '{'|'.join(codes)}|' else '' end"
+            for flag, codes in FORM_FLAGS.items()
         )
         con.execute(
             f"""
@@ -115,4 +118,7 @@ class Ctdc(CaseReader):
             """
         )
         n_lists = self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
-        return {"victims": con.execute("select count(*) from batch_victims").fetchone()[0], "case_list_values": n_lists}
+        return {
+            "victims": con.execute("select count(*) from batch_victims").fetchone()[0],
+            "case_list_values": n_lists,
+        }

@@ -86,7 +86,14 @@ def _csv_encoding(path: Path) -> tuple[str, str]:
         rest = fh.read(1 << 20)
     if b"\x00" in raw[:4096]:
         raise IntakeError(
-            [Problem("file.binary", "the file is binary, not a text table", "send a CSV or .xlsx", file=path.name)]
+            [
+                Problem(
+                    "file.binary",
+                    "the file is binary, not a text table",
+                    "send a CSV or .xlsx",
+                    file=path.name,
+                )
+            ]
         )
     dec = codecs.getincrementaldecoder("utf-8-sig")()
     try:
@@ -138,7 +145,9 @@ def _select_fields(
 
 def _csv_headers(text: str, file: str) -> tuple[list[str], str]:
     if not text.strip():
-        raise IntakeError([Problem("file.empty", "the file is empty", "send the file with its data", file=file)])
+        raise IntakeError(
+            [Problem("file.empty", "the file is empty", "send the file with its data", file=file)]
+        )
     delim = sniff_delimiter(text)
     first = next(csv.reader(io.StringIO(text), delimiter=delim))
     headers = [h.strip().lstrip("\ufeff") for h in first]
@@ -205,7 +214,9 @@ def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, fields: list[Field],
     wanted = set().union(*(f.keys() for f in fields))
     table = read_excel_table(path, sheet, {w for w in wanted})
     headers = list(table.frame.columns)
-    present, dropped, ignored, problems = _select_fields(headers, fields, path.name, table.sheet, table.header_row)
+    present, dropped, ignored, problems = _select_fields(
+        headers, fields, path.name, table.sheet, table.header_row
+    )
     frame = pd.DataFrame({name: table.frame[h].astype(str) for name, h in present.items()})
     # Blank rows were removed from the frame; its index still counts the sheet's rows below the header.
     frame.insert(0, "row_number", table.frame.index.to_numpy() + table.header_row + 1)
@@ -217,7 +228,9 @@ def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, fields: list[Field],
     # Blank cells are NULL, as read_csv gives them.
     for name in present:
         con.execute(f"update src set {quote_ident(name)} = null where trim({quote_ident(name)}) = ''")
-    return Source(path.name, table.sheet, table.header_row, headers, present, dropped, ignored, len(frame), problems)
+    return Source(
+        path.name, table.sheet, table.header_row, headers, present, dropped, ignored, len(frame), problems
+    )
 
 
 def col(src: Source, name: str) -> str:
@@ -241,7 +254,11 @@ def resolve_country_values(
         r = res.resolve(text)
         pairs.append((text, r.iso3))
         if r.iso3 is None:
-            hint = f"did you mean {', '.join(r.suggestions)}?" if r.suggestions else "use the ISO 3166 alpha-3 code"
+            hint = (
+                f"did you mean {', '.join(r.suggestions)}?"
+                if r.suggestions
+                else "use the ISO 3166 alpha-3 code"
+            )
             problems.add(
                 Problem("country.unknown", "the country is not recognised", hint, file=src.file, sheet=src.sheet,
                         row=int(first), column=column, value=text, severity=severity)
