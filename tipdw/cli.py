@@ -16,6 +16,10 @@ FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
     help="Output format.",
 )  # fmt: skip
+AS_OF_OPTION = click.option(
+    "--as-of", default=None, metavar="DATE",
+    help="Use the publication as it was at DATE (YYYY-MM-DD = end of that day, or an ISO timestamp).",
+)  # fmt: skip
 WAIT_OPTION = click.option(
     "--wait", type=float, default=0.0, show_default=True,
     help="Seconds to wait for another writer (ingest or build) to finish before giving up.",
@@ -24,6 +28,31 @@ WAIT_OPTION = click.option(
 
 def _home() -> Home:
     return Home.from_env().ensure()
+
+
+def _moment(as_of: str):
+    from tipdw.asof import parse_moment
+
+    try:
+        return parse_moment(as_of)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def _as_of_db(as_of: str | None) -> Path | None:
+    """The as-of publication for --as-of (built first if needed), or None for the current one."""
+    if not as_of:
+        return None
+    from tipdw.asof import published_as_of
+
+    try:
+        return published_as_of(_home(), _moment(as_of), echo=lambda m: click.echo(m, err=True))
+    except WarehouseBusy as exc:
+        click.echo(f"tipdw: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    except (RuntimeError, FileNotFoundError) as exc:
+        click.echo(f"tipdw: could not build the publication as of {as_of}: {exc}", err=True)
+        sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -97,6 +126,9 @@ def ingest(path, fmt, country, submitter, source, sheet, mapping, decimal, wait)
             err=True,
         )
         sys.exit(1)
+    from tipdw.runlog import log_ingest
+
+    log_ingest(_home(), out)
     if out.status == "duplicate":
         click.echo(f"{out.file}: already loaded as submission {out.submission_id}; nothing changed.")
         return
@@ -126,7 +158,8 @@ def ingest(path, fmt, country, submitter, source, sheet, mapping, decimal, wait)
 
 @main.command()
 @WAIT_OPTION
-def build(wait):
+@AS_OF_OPTION
+def build(wait, as_of):
     """Run dbt (seed, run, test), validate, and publish $TIPDW_HOME/published.duckdb.
 
     The new publication is written to a new file and swapped into place; if anything fails, the
@@ -135,12 +168,17 @@ def build(wait):
     \b
     Example:
       tipdw build --wait 600   # in cron: wait up to 10 minutes for a running ingest
+      tipdw build --as-of 2025-06-30   # into $TIPDW_HOME/as-of/2025-06-30/, current publication untouched
     """
+    from tipdw.asof import build_as_of
     from tipdw.build import build as run_build
 
     try:
-        out = run_build(_home(), wait)
+        out = build_as_of(_home(), _moment(as_of), wait) if as_of else run_build(_home(), wait)
     except WarehouseBusy as exc:
+        from tipdw.runlog import write_run_log
+
+        write_run_log(_home(), "build", [f"tipdw build BUSY (exit {EXIT_BUSY}): {exc}"])
         click.echo(f"tipdw build: {exc}", err=True)
         sys.exit(EXIT_BUSY)
     for f in out.failures:
@@ -154,20 +192,25 @@ def build(wait):
 @main.command()
 @click.argument("query")
 @FORMAT_OPTION
-def sql(query, fmt):
+@AS_OF_OPTION
+def sql(query, fmt, as_of):
     """Run a read-only SQL query on the published database.
 
     \b
     Example:
       tipdw sql "select region, year, value from regional_aggregates
                  where region_type = 'unodc_region' and sex = 'total' limit 10" --format csv
+      tipdw sql "select * from preferred_counts where country_iso3 = 'KEN'" --as-of 2025-06-30
+
+    Only reads: a query that writes, attaches, COPYs, reads files (read_csv, glob...), installs
+    or loads extensions, or changes settings is refused (exit 1).
     """
     from tipdw.output import render
     from tipdw.sqlaccess import SqlRefused
     from tipdw.sqlaccess import query as run_query
 
     try:
-        cols, rows = run_query(_home(), query)
+        cols, rows = run_query(_home(), query, _as_of_db(as_of))
     except (SqlRefused, FileNotFoundError) as exc:
         click.echo(f"tipdw sql: {exc}", err=True)
         sys.exit(1)
@@ -382,69 +425,6 @@ def demo(out_dir):
     from tipdw.demo import run_demo
 
     sys.exit(run_demo(_home(), out_dir, click.echo))
-
-
-@main.command()
-def validate():
-    """Run the expectation suites (expectations/published.*.json) on the published tables.
-
-    Every rule checks every row. Prints one line per suite and each failing rule with example
-    rows; writes the Great Expectations results to $TIPDW_HOME/reports/validation/. Exit 0 when
-    every critical expectation holds (warnings are listed), 2 when one fails, 1 if nothing is
-    published yet.
-
-    \b
-    Example:
-      tipdw validate
-    """
-    from tipdw.build import EXIT_VALIDATION
-    from tipdw.quality.validate import validate_home
-
-    try:
-        checked = validate_home(_home())
-    except FileNotFoundError as exc:
-        click.echo(f"tipdw validate: {exc}", err=True)
-        sys.exit(1)
-    for line in checked.lines():
-        click.echo(line)
-    n = sum(len(r.errors) for r in checked.runs)
-    click.echo(f"validation {'OK' if checked.ok else f'FAILED: {n} failing expectations'}")
-    sys.exit(0 if checked.ok else EXIT_VALIDATION)
-
-
-@main.group()
-def report():
-    """Self-contained HTML reports that work offline.
-
-    \b
-    Example:
-      tipdw report quality --out quality.html
-    """
-
-
-@report.command("quality")
-@click.option("--submission", "submission_id", type=int, default=None,
-              help="Report on one submission (default: the whole warehouse).")  # fmt: skip
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
-def report_quality(submission_id, out):
-    """Write the quality report: every check with its result, failing rows and charts.
-
-    One HTML file with inline styles and charts (no network needed), to read or to send back to
-    the data provider. With --submission, only that submission: its intake checks, its rows'
-    consistency checks and its completeness.
-
-    \b
-    Example:
-      tipdw report quality --submission 3 --out ken-2024-quality.html
-    """
-    from tipdw.quality.report import ReportError, write_report
-
-    try:
-        path = write_report(_home(), out, submission_id)
-    except ReportError as exc:
-        click.echo(f"tipdw report quality: {exc}", err=True)
-        sys.exit(1)
-    click.echo(f"wrote {path}")
 
 
 @main.command()

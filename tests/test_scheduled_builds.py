@@ -1,0 +1,142 @@
+"""Builds run unattended: one at a time (a second exits 75 at once or after --wait), a failed build
+changes nothing, a reader holding published.duckdb never blocks a build and keeps its view, every
+run leaves one log under $TIPDW_HOME/logs and prints one summary line, and no log holds the key."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, TIPDW, run_tipdw
+
+KEY = "h7-scheduled-builds-test-key-0123456789abcdef"
+ENV = {"TIPDW_PSEUDONYM_KEY": KEY}
+KEN_2023 = (
+    "select value from preferred_counts where country_iso3 = 'KEN' and year = 2023 "
+    "and indicator = 'detected_victims' and sex = 'total' and age_group = 'total' "
+    "and form_of_exploitation = 'total' and citizenship = 'total'"
+)
+
+
+@pytest.fixture(scope="module")
+def home(demo_home, tmp_path_factory):
+    """A copy of the demo warehouse (already published), so no build is needed to start."""
+    dest = tmp_path_factory.mktemp("scheduled") / "home"
+    shutil.copytree(demo_home, dest, ignore=shutil.ignore_patterns("write.lock", "as-of", "*-target"))
+    return dest
+
+
+def _start(home, *args):
+    env = {**os.environ, "TIPDW_HOME": str(home), "GX_ANALYTICS_ENABLED": "false", **ENV}
+    return subprocess.Popen(
+        [TIPDW, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _logs(home, kind):
+    return sorted((home / "logs").glob(f"{kind}-*.log"))
+
+
+def test_one_build_at_a_time_and_readers_never_block(home):
+    # KEN resubmits 2023 (120 victims instead of the demo's figure): the next build changes it.
+    proc = run_tipdw(home, "ingest", str(REPO / "tests/fixtures/revisions/ken_2023_v1.csv"), env=ENV)
+    assert "accepted" in proc.stdout
+    reader = duckdb.connect(str(home / "published.duckdb"), read_only=True)
+    old = reader.execute(KEN_2023).fetchone()[0]
+    assert old not in (None, 120)
+    logs_before = len(_logs(home, "build"))
+
+    first = _start(home, "build")
+    deadline = time.monotonic() + 60
+    while "(build)" not in (home / "write.lock").read_text():
+        assert time.monotonic() < deadline and first.poll() is None, "the first build never took the lock"
+        time.sleep(0.02)
+    started = time.monotonic()
+    second = run_tipdw(home, "build", check=False, env=ENV)
+    assert second.returncode == 75
+    assert time.monotonic() - started < 30
+    assert "busy" in second.stderr and "--wait" in second.stderr and "Traceback" not in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1  # one line for cron mail
+    waited = run_tipdw(home, "build", "--wait", "1", check=False, env=ENV)
+    assert waited.returncode == 75
+
+    reads = 0
+    while first.poll() is None:
+        assert reader.execute(KEN_2023).fetchone()[0] == old  # consistent view during the build
+        reads += 1
+        time.sleep(0.1)
+    out, err = first.communicate()
+    assert first.returncode == 0, err
+    assert out.strip().splitlines()[-1].startswith("tipdw build OK") and len(out.strip().splitlines()) == 1
+    assert reads > 5
+    assert reader.execute(KEN_2023).fetchone()[0] == old  # still the old file after the swap
+    reader.close()
+    fresh = duckdb.connect(str(home / "published.duckdb"), read_only=True)
+    assert fresh.execute(KEN_2023).fetchone()[0] == 120
+    fresh.close()
+    logs = _logs(home, "build")[logs_before:]
+    assert len(logs) == 3  # the build, and the two refused ones
+    texts = [p.read_text() for p in logs]
+    assert sum(t.startswith("tipdw build OK") for t in texts) == 1
+    assert sum(t.startswith("tipdw build BUSY") for t in texts) == 2
+
+
+def test_a_failed_build_leaves_the_publication_byte_identical(home):
+    published = home / "published.duckdb"
+    before = _sha(published)
+    # Simulate a broken raw row (bounds out of order) that the dbt tests catch.
+    con = duckdb.connect(str(home / "tipdw.duckdb"))
+    row = con.execute(
+        "select * from raw.aggregate_observations where country_iso3 = 'ARG' and year = 2020 limit 1"
+    ).fetchone()
+    cols = [d[0] for d in con.description]
+    broken = dict(zip(cols, row, strict=True)) | {
+        "row_number": 999_999, "indicator_code": "offences", "sex_code": "total", "age_code": "total",
+        "form_code": "total", "citizenship_code": "total", "value": None, "value_lower": 50,
+        "value_upper": 10, "value_text": "?", "unit_code": "offences",
+    }  # fmt: skip
+    con.execute(
+        f"insert into raw.aggregate_observations ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+        [broken[c] for c in cols],
+    )
+    con.close()
+    try:
+        proc = run_tipdw(home, "build", check=False, env=ENV)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert (
+            proc.stdout.strip().startswith("tipdw build FAILED")
+            and "previous publication kept" in proc.stdout
+        )
+        assert "bounds_ordered" in proc.stderr and "Traceback" not in proc.stderr
+        assert _sha(published) == before
+        assert _logs(home, "build")[-1].read_text().startswith("tipdw build FAILED")
+        assert run_tipdw(home, "sql", KEN_2023, "--format", "csv").stdout.splitlines()[1] == "120"
+    finally:
+        con = duckdb.connect(str(home / "tipdw.duckdb"))
+        con.execute("delete from raw.aggregate_observations where row_number = 999999")
+        con.close()
+
+
+def test_ingest_logs_each_run_and_no_log_holds_the_key(home):
+    logs = _logs(home, "ingest")
+    assert logs and logs[-1].read_text().startswith("tipdw ingest ACCEPTED: ken_2023_v1.csv submission=")
+    for path in (home / "logs").rglob("*"):
+        if path.is_file():
+            assert KEY not in path.read_text(errors="replace"), path
+
+
+def test_readme_documents_exit_codes_and_schedules():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Scheduled builds") :]
+    for text in ("75", "crontab", "OnCalendar", "tipdw build --wait", "logs/"):
+        assert text in section, text
