@@ -1,41 +1,9 @@
-{#- Every aggregate source, at the standard grain. Several national codes that map to one
+{#- Every aggregate source at the standard grain. Several national codes that map to one
     standard code (e.g. age bands 0-8 and 9-17 -> child) are added up; a sum with any unknown
-    part stays unknown, and bounds add up. To add a format, add its staging model to the list. -#}
-{% set aggregate_models = [
-    'stg_template__aggregates',
-    'stg_glotip__aggregates',
-    'stg_sdmx__aggregates',
-    'stg_open_sdg__aggregates',
-    'stg_eurostat__aggregates',
-    'stg_mapping__aggregates',
-    'int_casework__victim_counts',
-    'int_casework__suspect_counts',
-] %}
-
+    part stays unknown, and bounds add up. The sources are unioned in int_aggregates__unioned
+    (to add a format, add its model to the list there). -#}
 with unioned as (
-    {% for model in aggregate_models %}
-        select
-            submission_id,
-            source,
-            country_iso3,
-            year,
-            indicator,
-            sex,
-            age_group,
-            form_of_exploitation,
-            citizenship,
-            unit,
-            estimate_type,
-            value,
-            value_lower,
-            value_upper,
-            obs_status,
-            conf_status,
-            is_additive
-        from {{ ref(model) }}
-        where indicator is not null
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select * from {{ ref('int_aggregates__unioned') }}
 ),
 
 final as (
