@@ -396,10 +396,13 @@ def _table(checks: list[Check]) -> str:
 
 
 def _rows_table(c: Check) -> str:
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in c.columns)
+    columns, rows = c.columns, c.rows
+    if "failure" in columns:  # consistency checks: the sentence with the record and its figures says it all
+        i = columns.index("failure")
+        columns, rows = ["record and figures"], [(r[i],) for r in rows]
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{'' if v is None else escape(str(v))}</td>" for v in r) + "</tr>"
-        for r in c.rows
+        "<tr>" + "".join(f"<td>{'' if v is None else escape(str(v))}</td>" for v in r) + "</tr>" for r in rows
     )
     more = f" (first {len(c.rows)} of {c.failures})" if c.failures > len(c.rows) else ""
     return (f"<h3><span class='badge b-{escape(c.status)}'>{escape(c.status)}</span> {escape(c.name)}{more}</h3>"
