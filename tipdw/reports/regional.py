@@ -69,7 +69,7 @@ def _coverage_table(con: duckdb.DuckDBPyConnection, year: int, where: str) -> tu
         [year],
     )
     table = h.table(
-        ["region", "countries reporting", "countries in region", "population covered (%)"],
+        ["region", "countries reporting", "countries in region", "population covered (% of loaded)"],
         [(r, n, m, None if p is None else round(p, 1)) for r, n, m, p in rows],
     )
     if world and world[0][0] is not None:
@@ -123,7 +123,7 @@ def _trends(con: duckdb.DuckDBPyConnection) -> str:
         "unknown figure."
     )
     extra = h.table(
-        ["region", "countries reporting (range)", "countries in region", "population covered (%)",
+        ["region", "countries reporting (range)", "countries in region", "population covered (% of loaded)",
          "years with data"],
         cov_rows,
     )  # fmt: skip
