@@ -124,13 +124,19 @@ class CaseReader:
         con: duckdb.DuckDBPyConnection = ctx.con
         src = load_source(con, path, self.fields, ctx.sheet)
         problems = src.problems
-        for h in src.ignored:
+        if src.ignored:
             problems.add(
-                Problem("header.ignored", f"the column {h!r} is not part of the {self.dataset} template; it was not loaded",
-                        "rename it to a template column if it should be (see `tipdw template "
-                        f"{self.dataset}`)", file=src.file, sheet=src.sheet, row=src.header_row, column=h,
-                        severity="warning")
-            )  # fmt: skip
+                Problem(
+                    "header.ignored",
+                    f"these columns are not part of the {self.dataset} layout and were not loaded: "
+                    + ", ".join(src.ignored),
+                    f"rename a column to a template column if it should be loaded (`tipdw template {self.dataset}`)",
+                    file=src.file,
+                    sheet=src.sheet,
+                    row=src.header_row,
+                    severity="warning",
+                )
+            )
         dropped = [f"{h} ({reason})" for h, reason in src.dropped.items()]
         if problems.errors:
             return ReadResult({}, problems, src.rows, dropped_columns=dropped)
@@ -181,12 +187,14 @@ class CaseReader:
         raise NotImplementedError
 
     # --- shared checks ---------------------------------------------------------------------------
-    def check_common(self, con, src: Source, problems: Problems, id_field: str) -> None:
+    def check_common(
+        self, con, src: Source, problems: Problems, id_field: str, year_field: str = "year"
+    ) -> None:
         this_year = dt.date.today().year
         sql_problems(con, src, problems, "id_text is null", id_field, "null", "id.blank",
                      f"the {id_field} is blank", f"give every row its {id_field} (it is stored only as a keyed pseudonym)",
                      table="parsed")  # fmt: skip
-        sql_problems(con, src, problems, f"year is null or year < 1950 or year > {this_year}", "year", "year_text",
+        sql_problems(con, src, problems, f"year is null or year < 1950 or year > {this_year}", year_field, "year_text",
                      "year.invalid", f"the year must be a whole number from 1950 to {this_year}",
                      "write the calendar year (or a date it can be taken from), e.g. 2023", table="parsed")  # fmt: skip
 
@@ -253,7 +261,7 @@ class TemplateVictims(CaseReader):
             from t
             """
         )
-        self.check_common(con, src, problems, "person_id")
+        self.check_common(con, src, problems, "person_id", "year_identified")
         self.check_age(con, src, problems)
         fix_date = "write dates as YYYY-MM-DD"
         sql_problems(con, src, problems, "date_text is not null and date_identified is null", "date_identified",

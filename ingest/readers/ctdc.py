@@ -78,7 +78,7 @@ class Ctdc(CaseReader):
             from src s join row_country rc using (row_number)
             """
         )
-        self.check_common(con, src, problems, "yearOfRegistration")
+        self.check_common(con, src, problems, "yearOfRegistration", "yearOfRegistration")
         bad_flag = " or ".join(f"{f} not in ('0', '1')" for f in FORM_FLAGS)
         sql_problems(con, src, problems, bad_flag, "is...", "concat_ws(',', " + ", ".join(FORM_FLAGS) + ")",
                      "flag.invalid", "a form-of-exploitation flag is not 0 or 1",

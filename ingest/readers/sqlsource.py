@@ -23,7 +23,7 @@ import pandas as pd
 from ingest.countries import resolver
 from ingest.privacy import identifying_columns, normalise_header
 from ingest.problems import IntakeError, Problem, Problems
-from ingest.tabular import EXCEL_SUFFIXES, read_excel_table, sniff_delimiter
+from ingest.tabular import EXCEL_SUFFIXES, Table, clean_headers, excel_rows, excel_sheets, sniff_delimiter
 
 LARGE_FILE = 32 << 20  # bytes: show a progress bar for files this large even without a terminal
 
@@ -172,32 +172,26 @@ def load_source(
     encoding, text = _csv_encoding(path)
     headers, delim = _csv_headers(text, path.name)
     present, dropped, ignored, problems = _select_fields(headers, fields, path.name, None, 1)
-    # DuckDB names columns by header; blank or repeated-after-strip headers get generated names, so
-    # select by position through the header list DuckDB reports.
-    duck_cols = [
-        d[0]
-        for d in con.execute(
-            f"select * from read_csv({quote_str(str(path))}, all_varchar = true, header = true, "
-            f"delim = {quote_str(delim)}, encoding = {quote_str(encoding)}, sample_size = 1) limit 0"
-        ).description
-    ]
-    if len(duck_cols) != len(headers):
-        duck_cols = headers
-    by_header = dict(zip(headers, duck_cols, strict=False))
+    # The columns are named from the header read above (no sniffing: a malformed line must become a
+    # reported reject, not a failed sniff); blank headers get placeholder names.
+    names = [h or f"_blank_{i}" for i, h in enumerate(headers)]
+    by_header = dict(zip(headers, names, strict=True))
+    columns = "{" + ", ".join(f"{quote_str(n)}: 'VARCHAR'" for n in names) + "}"
     select = ", ".join(f"{quote_ident(by_header[h])} as {quote_ident(name)}" for name, h in present.items())
     con.execute("drop table if exists temp.src")
     con.execute(
         f"""
         create temp table src as
         select (row_number() over () + 1)::bigint as row_number{", " + select if select else ""}
-        from read_csv({quote_str(str(path))}, all_varchar = true, header = true, delim = {quote_str(delim)},
-                      quote = '"', escape = '"', encoding = {quote_str(encoding)}, null_padding = false,
+        from read_csv({quote_str(str(path))}, auto_detect = false, columns = {columns}, header = true,
+                      delim = {quote_str(delim)}, quote = '"', escape = '"', encoding = {quote_str(encoding)},
+                      null_padding = false,
                       store_rejects = true, rejects_table = 'src_rejects', rejects_scan = 'src_rejects_scan',
                       ignore_errors = true, strict_mode = true)
         """
     )
     rejects = con.execute(
-        "select line, column_name, error_type from src_rejects order by line limit 200"
+        "select line, min(column_name), min(error_type) from src_rejects group by line order by line limit 200"
     ).fetchall()
     for line, col, err in rejects:
         # The rejected line's text is not reported: it may hold identifiers.
@@ -210,9 +204,46 @@ def load_source(
     return Source(path.name, None, 1, headers, present, dropped, ignored, rows + len(rejects), problems)
 
 
+def _excel_table(path: Path, fields: list[Field], sheet: str | None) -> Table:
+    """The first sheet (or ``sheet``) with a header row, within its first 30 rows, that holds every
+    required field and at least two known fields: banner rows above it are skipped."""
+    sheets = excel_sheets(path)
+    if sheet and sheet not in sheets:
+        raise IntakeError(
+            [
+                Problem(
+                    "file.sheet",
+                    f"the workbook has no sheet {sheet!r}",
+                    f"use one of {sheets}",
+                    file=path.name,
+                )
+            ]
+        )
+    required = [f.keys() for f in fields if f.required]
+    known = set().union(*(f.keys() for f in fields))
+    for name in [sheet] if sheet else sheets:
+        rows = excel_rows(path, name)
+        for h, row in enumerate(rows[:30]):
+            cells = {normalise_header(c) for c in row if c}
+            if all(keys & cells for keys in required) and len(cells & known) >= 2:
+                width = max(len(r) for r in rows)
+                header = row + [""] * (width - len(row))
+                body = [r + [""] * (width - len(r)) for r in rows[h + 1 :]]
+                frame = (
+                    pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header)
+                )
+                frame = clean_headers(frame.loc[:, [bool(c) for c in header]], path.name, name, h + 1)
+                frame = frame.loc[~(frame == "").all(axis=1)]
+                return Table(frame, path.name, name, h + 1)
+    raise IntakeError(
+        [Problem("header.missing", "no sheet has the expected header in its first 30 rows (needs "
+                 + ", ".join(sorted(next(iter(k)) for k in required)) + ")",
+                 "check the format name, or use the columns of `tipdw template`", file=path.name)]
+    )  # fmt: skip
+
+
 def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, fields: list[Field], sheet: str | None) -> Source:
-    wanted = set().union(*(f.keys() for f in fields))
-    table = read_excel_table(path, sheet, {w for w in wanted})
+    table = _excel_table(path, fields, sheet)
     headers = list(table.frame.columns)
     present, dropped, ignored, problems = _select_fields(
         headers, fields, path.name, table.sheet, table.header_row

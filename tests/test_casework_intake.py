@@ -1,0 +1,237 @@
+"""Case-level intake and counting: the victims/suspects templates (CSV and XLSX) and CTDC (both
+layouts) load through the real CLI, and the build counts them at the standard grain. Expected numbers
+are counted by hand from the fixtures (see the comments)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from tests.conftest import REPO, run_tipdw
+
+FIXTURES = REPO / "tests" / "fixtures" / "casework"
+ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4, "TIPDW_MIN_CELL": "1"}  # k=1: no cell suppressed
+# A national victims workbook for Namibia (country written "NA", its ISO2 code) with a banner row.
+NAM_XLSX = [
+    [
+        "country",
+        "person_id",
+        "sex",
+        "age",
+        "age_band",
+        "citizenship",
+        "forms_of_exploitation",
+        "year_identified",
+    ],
+    ["NA", "N1", "female", 20, "", "NA", "sexual_exploitation", 2022],
+    ["NA", "N2", "male", 10, "", "AGO", "forced_labour", 2022],
+    ["NA", "N3", "female", "", "0-17", "NA", "begging", 2022],
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    home = tmp_path_factory.mktemp("casework-home")
+    xlsx = tmp_path_factory.mktemp("casework-xlsx") / "nam_victims_2022.xlsx"
+    wb = xlsxwriter.Workbook(str(xlsx))
+    ws = wb.add_worksheet("victims")
+    ws.write_row(0, 0, ["Ministry of Gender Equality - victims identified 2022"])
+    for i, row in enumerate(NAM_XLSX, start=1):
+        ws.write_row(i, 0, row)
+    wb.close()
+    out = {}
+    for path, country in ((FIXTURES / "victims_ken_2023.csv", "KEN"), (FIXTURES / "victims_ken_2024.csv", "KEN"),
+                          (FIXTURES / "suspects_ken_2023.csv", "KEN"), (FIXTURES / "ctdc_kanon_ukr.csv", None),
+                          (FIXTURES / "ctdc_synthetic_phl.csv", None), (xlsx, None)):  # fmt: skip
+        out[path.name] = run_tipdw(
+            home, "ingest", str(path), *(["--country", country] if country else []), env=ENV
+        )
+    run_tipdw(home, "build", env=ENV, timeout=900)
+    return home, out
+
+
+def _cells(home, country: str, year: int, source: str, indicator: str = "detected_victims") -> dict:
+    rows = json.loads(
+        run_tipdw(
+            home, "sql",
+            "select sex, age_group, form_of_exploitation, citizenship, value from comparable_counts "
+            f"where country_iso3 = '{country}' and year = {year} and source = '{source}' "
+            f"and indicator = '{indicator}'",
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    return {(r["sex"], r["age_group"], r["form_of_exploitation"], r["citizenship"]): r["value"] for r in rows}
+
+
+T = "total"
+
+
+def test_formats_are_detected_and_rows_loaded(built):
+    _, out = built
+    assert "(template-victims): 8 rows loaded" in out["victims_ken_2023.csv"].stdout
+    assert "(template-suspects): 4 rows loaded" in out["suspects_ken_2023.csv"].stdout
+    assert "(ctdc): 6 rows loaded" in out["ctdc_kanon_ukr.csv"].stdout
+    assert "1 rows have no CountryOfExploitation and were left out" in out["ctdc_kanon_ukr.csv"].stdout
+    assert "(ctdc): 4 rows loaded" in out["ctdc_synthetic_phl.csv"].stdout
+    assert "(template-victims): 3 rows loaded" in out["nam_victims_2022.xlsx"].stdout
+
+
+def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(built):
+    home, _ = built
+    c = _cells(home, "KEN", 2023, "national_casework")
+    # V1 sexual+forced labour, V2 sexual, V3 forced, V4 forced, V5 sexual, V6 forced+begging, V7 none, V8 sexual
+    assert c[(T, T, T, T)] == 8
+    assert c[(T, T, "sexual_exploitation", T)] == 4
+    assert c[(T, T, "forced_labour", T)] == 4
+    assert c[(T, T, "begging", T)] == 1 and c[(T, T, "unknown", T)] == 1  # V7 reported no form
+    # Child/adult from the age at identification: V2's from her date of birth (33), V8's (12, the
+    # day before her 13th birthday); V5's band 15-17 is child; V4's band 16-20 straddles 18: unknown.
+    assert (c[("female", "child", T, T)], c[("female", "adult", T, T)]) == (
+        4,
+        1,
+    )  # girls V1 V5 V6 V8; woman V2
+    assert (c[("male", "adult", T, T)], c[("male", "unknown", T, T)]) == (2, 1)  # V3 V7; V4
+    assert (c[(T, "child", T, T)], c[(T, "adult", T, T)], c[(T, "unknown", T, T)]) == (4, 3, 1)
+    assert (c[("female", T, T, T)], c[("male", T, T, T)]) == (5, 3)
+    assert (c[(T, T, T, "nationals")], c[(T, T, T, "foreign")]) == (5, 3)  # "Uganda", "KE" resolved
+    assert c[("female", "child", "sexual_exploitation", T)] == 3  # V1 V5 V8
+    assert c[("female", "child", "forced_labour", T)] == 2  # V1 V6
+    assert c[(T, T, "forced_labour", "foreign")] == 2  # V3 (UGA), V6 (TZA)
+    assert c[("female", "child", "forced_labour", "nationals")] == 1  # V1
+
+
+def test_suspects_count_at_every_stage_reached(built):
+    home, _ = built
+    # S1 convicted, S2 prosecuted, S3 formal contact, S4 convicted
+    got = {ind: _cells(home, "KEN", 2023, "national_casework", ind)
+           for ind in ("persons_in_formal_contact", "persons_prosecuted", "persons_convicted")}  # fmt: skip
+    assert [got[i][(T, T, T, T)] for i in got] == [4, 3, 2]
+    assert got["persons_in_formal_contact"][("male", T, T, T)] == 3
+    assert got["persons_prosecuted"][("female", T, T, "foreign")] == 1  # S2, Ugandan
+    assert got["persons_convicted"][(T, "adult", T, "nationals")] == 2
+
+
+def test_ctdc_k_anonymised_layout(built):
+    home, _ = built
+    c = _cells(home, "UKR", 2019, "ctdc")
+    # 5 rows in Ukraine 2019 (the row without CountryOfExploitation is left out)
+    assert c[(T, T, T, T)] == 5
+    assert c[(T, T, "sexual_exploitation", T)] == 2  # isSexualExploit + isSexAndLabour
+    assert c[(T, T, "forced_labour", T)] == 2  # isForcedLabour + isSexAndLabour
+    assert c[(T, T, "forced_marriage", T)] == 1 and c[(T, T, "other", T)] == 1
+    assert (c[(T, "adult", T, T)], c[(T, "child", T, T)], c[(T, "unknown", T, T)]) == (
+        2,
+        2,
+        1,
+    )  # 48+ adult; Minor
+    assert (c[(T, T, T, "nationals")], c[(T, T, T, "foreign")], c[(T, T, T, "unknown")]) == (3, 1, 1)
+    assert (c[("female", T, T, T)], c[("male", T, T, T)]) == (3, 2)
+    nam = _cells(home, "NAM", 2020, "ctdc")  # "NA" is Namibia
+    assert nam[("female", "adult", "forced_labour", "nationals")] == 1
+
+
+def test_ctdc_synthetic_layout(built):
+    home, _ = built
+    c = _cells(home, "PHL", 2021, "ctdc")
+    assert c[(T, T, T, T)] == 4
+    assert (c[("male", "adult", T, T)], c[("male", "child", T, T)]) == (1, 1)  # 30--38, 0--8
+    assert (c[("female", "child", "sexual_exploitation", "foreign")], c[(T, T, "organ_removal", T)]) == (1, 1)
+    assert c[(T, T, "other", T)] == 1  # isForcedMilitary
+    assert c[(T, T, T, "nationals")] == 3
+
+
+def test_xlsx_victims_with_a_banner_row(built):
+    home, _ = built
+    c = _cells(home, "NAM", 2022, "national_casework")
+    assert c[(T, T, T, T)] == 3
+    assert (c[(T, "child", T, T)], c[(T, "adult", T, T)]) == (2, 1)  # age 10, band 0-17; age 20
+    assert (c[(T, T, T, "nationals")], c[(T, T, T, "foreign")]) == (2, 1)
+    assert c[("female", "child", "begging", "nationals")] == 1
+
+
+def test_template_command_writes_csv_and_annotated_xlsx(tmp_path):
+    run_tipdw(tmp_path / "h", "template", "victims", "--out", str(tmp_path / "v.csv"))
+    header = (tmp_path / "v.csv").read_text(encoding="utf-8").splitlines()
+    assert header == ["country,person_id,case_id,sex,age,age_band,date_of_birth,citizenship,"
+                      "forms_of_exploitation,year_identified,date_identified,identifying_agency"]  # fmt: skip
+    run_tipdw(tmp_path / "h", "template", "cases", "--out", str(tmp_path / "c.xlsx"))
+    wb = CalamineWorkbook.from_path(str(tmp_path / "c.xlsx"))
+    assert wb.sheet_names == ["cases", "dictionary"]
+    names = [r[0] for r in wb.get_sheet_by_name("dictionary").to_python()[1:] if r and r[0]]
+    for col in ("recruitment_agency_involved", "recruitment_fees_charged", "fraudulent_job_offer",
+                "means_of_control", "transnational", "origin_countries", "destination_countries"):  # fmt: skip
+        assert col in names
+    bad = run_tipdw(tmp_path / "h", "template", "nonsense", "--out", str(tmp_path / "x.csv"), check=False)
+    assert bad.returncode == 1 and "victims" in bad.stderr
+
+
+def test_bad_rows_are_rejected_with_row_column_and_fix(built):
+    home, _ = built
+    before = _raw_count(home)
+    out = run_tipdw(
+        home, "ingest", str(FIXTURES / "victims_bad.csv"), "--country", "KEN", check=False, env=ENV
+    )
+    assert out.returncode == 1 and "nothing was loaded" in out.stderr
+    err = out.stderr
+    assert "row 2, column 'age'" in err and "'abc'" in err
+    assert "row 3, column 'person_id': the person_id is blank" in err
+    assert "row 4, column 'citizenship': the country is not recognised (value 'Narnia')" in err
+    assert "row 4, column 'year_identified'" in err and "'1890'" in err
+    assert "row 5, column 'date_of_birth': the date of birth is not a date. Fix:" in err
+    assert "1985-13-45" not in err and "Alice" not in err  # identifiers are never echoed
+    report = re.search(r"(\S+_problems\.csv)", out.stderr).group(1)
+    text = Path(report).read_text(encoding="utf-8")
+    assert "1985-13-45" not in text and "Example" not in text
+    assert _raw_count(home) == before
+
+
+def test_malformed_csv_lines_are_reported_from_duckdb_rejects(built):
+    home, _ = built
+    out = run_tipdw(
+        home,
+        "ingest",
+        str(FIXTURES / "victims_malformed.csv"),
+        "--country",
+        "KEN",
+        "--format",
+        "template-victims",
+        check=False,
+        env=ENV,
+    )
+    assert out.returncode == 1
+    assert "row 3" in out.stderr and "csv.malformed" in out.stderr and "extra" not in out.stderr
+
+
+def _raw_count(home) -> int:
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    try:
+        return con.execute("select count(*) from raw.case_victims").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_supersede_and_withdraw_after_incremental_counting(built):
+    """Runs last: it changes the module's warehouse. The incremental cell counts of the superseded and
+    withdrawn submissions stay in the build database, but only current submissions are published."""
+    home, _ = built
+    subs = {s["file_name"]: s["submission_id"] for s in json.loads(run_tipdw(home, "submissions", "--format", "json").stdout)
+            if s["status"] == "accepted"}  # fmt: skip
+    run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2023_corrected.csv"), "--country", "KEN", env=ENV)
+    run_tipdw(home, "withdraw", str(subs["victims_ken_2024.csv"]))
+    run_tipdw(home, "build", env=ENV, timeout=900)
+    c = _cells(home, "KEN", 2023, "national_casework")
+    assert c[(T, T, T, T)] == 3 and c[(T, T, "sexual_exploitation", T)] == 2 and c[("male", T, T, T)] == 1
+    assert _cells(home, "KEN", 2024, "national_casework") == {}
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    kept = {
+        r[0]
+        for r in con.execute("select distinct submission_id from intermediate.int_casework__victim_cells")
+    }
+    con.close()
+    assert {subs["victims_ken_2023.csv"], subs["victims_ken_2024.csv"]} <= kept
