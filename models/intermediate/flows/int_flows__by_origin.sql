@@ -3,13 +3,13 @@
 
     The standard grain (int_aggregates__standard_grain) has no origin country: adding one would
     change the grain of every model below it. This model reads the same inputs (the staging models
-    that int_aggregates__standard_grain unions, found in dbt's graph, so the list lives in one
+    that int_aggregates__unioned unions, found in dbt's graph, so the list lives in one
     place) and keeps only rows with a citizenship country. Inputs without a citizenship_iso3
     column are skipped. The best source per cell wins by seed source_precedence. -#}
--- depends_on: {{ ref('int_aggregates__standard_grain') }}
+-- depends_on: {{ ref('int_aggregates__unioned') }}
 {%- set inputs = [] %}
 {%- if execute %}
-    {%- set grain = graph.nodes.values() | selectattr('name', 'equalto', 'int_aggregates__standard_grain') | first %}
+    {%- set grain = graph.nodes.values() | selectattr('name', 'equalto', 'int_aggregates__unioned') | first %}
     {%- for uid in grain.depends_on.nodes if uid.startswith('model.') %}
         {%- set node = graph.nodes[uid] %}
         {%- set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) %}
