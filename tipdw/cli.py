@@ -209,8 +209,9 @@ def sql(query, fmt, as_of):
     from tipdw.sqlaccess import SqlRefused
     from tipdw.sqlaccess import query as run_query
 
+    db = _as_of_db(as_of)
     try:
-        cols, rows = run_query(_home(), query, _as_of_db(as_of))
+        cols, rows = run_query(_home(), query, db)
     except (SqlRefused, FileNotFoundError) as exc:
         click.echo(f"tipdw sql: {exc}", err=True)
         sys.exit(1)
