@@ -22,41 +22,38 @@ from tests.conftest import REPO, run_tipdw
 
 FIXTURES = REPO / "tests" / "fixtures" / "quality"
 
-# SQL that breaks every rule of each published suite, one rule per statement (rowid picks a row).
-BREAK = {
-    "comparable_counts": [
-        "update {t} set country_iso3 = null where rowid = 1",
-        "update {t} set country_iso3 = 'Kenya' where rowid = 2",
-        "update {t} set year = 1900 where rowid = 3",
-        "update {t} set estimate_type = 'guess' where rowid = 4",
-        "update {t} set value = -1 where rowid = 5",
-        "update {t} set value_lower = 10, value_upper = 2 where rowid = 6",
-        "update {t} set suppression = 'other' where rowid = 7",
-        "update {t} set source = null where rowid = 8",
-        "insert into {t} select * from {t} where rowid = 9",
-    ],
-    "preferred_counts": [
-        "update {t} set country_iso3 = null where rowid = 1",
-        "update {t} set country_iso3 = 'KE' where rowid = 2",
-        "update {t} set value = -1 where rowid = 3",
-        "update {t} set value_lower = 10, value_upper = 2 where rowid = 4",
-        "update {t} set chosen_precedence = 0 where rowid = 5",
-        "update {t} set sources_available = 0 where rowid = 6",
-        "insert into {t} select * from {t} where rowid = 7",
-    ],
-    "regional_aggregates": [
-        "update {t} set region_type = 'galaxy' where rowid = 1",
-        "update {t} set value = -1 where rowid = 2",
-        "update {t} set countries_reporting = countries_in_region + 1 where rowid = 3",
-        "update {t} set population_covered_pct = 120 where rowid = 4",
-        "insert into {t} select * from {t} where rowid = 5",
-    ],
-}
+
+def _break(con: duckdb.DuckDBPyConnection, table: str, exp: dict, i: int) -> None:
+    """Make row ``i`` of ``table`` (or the next row where the rule can apply) break expectation ``exp``."""
+    t, k = exp["type"], exp["kwargs"]
+    col = k.get("column")
+    row = f"(select min(rowid) from {table} where rowid >= {i})"
+    if t == "expect_compound_columns_to_be_unique":
+        con.execute(f"insert into {table} select * from {table} where rowid = {row}")
+    elif t == "expect_column_values_to_not_be_null":
+        con.execute(f'update {table} set "{col}" = null where rowid = {row}')
+    elif t == "expect_column_values_to_be_between":
+        lo, hi = k.get("min_value"), k.get("max_value")
+        bad = (
+            (lo if k.get("strict_min") else lo - 1)
+            if lo is not None
+            else (hi if k.get("strict_max") else hi + 1)
+        )
+        con.execute(f'update {table} set "{col}" = {bad} where rowid = {row}')
+    elif t in ("expect_column_values_to_be_in_set", "expect_column_values_to_match_regex"):
+        con.execute(f"update {table} set \"{col}\" = '!!' where rowid = {row}")
+    elif t == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = k["column_A"], k["column_B"]
+        some = f"(select min(rowid) from {table} where {b} is not null)"
+        target = f"coalesce((select min(rowid) from {table} where {b} is not null and rowid >= {i}), {some})"
+        con.execute(f"update {table} set {a} = {b} - 1 where rowid = {target}")
+    else:
+        raise AssertionError(f"no breaking statement for {t}: add one")
 
 
 def test_demo_validation_passes_and_writes_gx_results(demo_home):
     out = run_tipdw(demo_home, "validate")
-    for table in BREAK:
+    for table in ("comparable_counts", "preferred_counts", "regional_aggregates"):
         assert re.search(rf"^OK +published\.{table} +\d+ rows", out.stdout, re.M), out.stdout
     assert out.stdout.rstrip().endswith("validation OK")
     result = json.loads(
@@ -68,24 +65,35 @@ def test_demo_validation_passes_and_writes_gx_results(demo_home):
 
 
 def test_every_published_rule_fails_on_a_broken_copy(demo_home, tmp_path):
+    """Each expectation of each published suite is broken on its own row; every one must fail."""
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(demo_home / "published.duckdb", home / "published.duckdb")
     con = duckdb.connect(str(home / "published.duckdb"))
-    for table, statements in BREAK.items():
-        for sql in statements:
-            con.execute(sql.format(t=table))
-    for table in BREAK:
-        run = run_suite(con, load_suite(f"published.{table}"), table)
-        failing = [r["expectation_config"]["meta"]["rule"] for r in run.result["results"] if not r["success"]]
-        assert len(failing) == len(run.suite["expectations"]), (table, failing)
+    broken, expected_failures = [], 0
+    for name in suite_names("published."):
+        table = name.removeprefix("published.")
+        exists = con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchone()[
+            0
+        ]
+        if not exists or con.execute(f"select count(*) from {table}").fetchone()[0] == 0:
+            continue
+        suite = load_suite(name)
+        for i, exp in enumerate(suite["expectations"]):
+            _break(con, table, exp, i)
+        run = run_suite(con, suite, table)
+        passing = [r["expectation_config"]["meta"]["rule"] for r in run.result["results"] if r["success"]]
+        assert passing == [], (table, passing)
+        broken.append(table)
+        expected_failures += len(suite["expectations"])
     con.close()
+    assert {"comparable_counts", "preferred_counts", "regional_aggregates"} <= set(broken)
     out = run_tipdw(home, "validate", check=False)
     assert out.returncode == 2, out.stdout + out.stderr
-    assert out.stdout.count("FAILED published.") == 3
+    assert out.stdout.count("FAILED published.") == len(broken)
     assert "ERROR [value.bounds_ordered] the published bounds are out of order: 1 of" in out.stdout
     assert "ERROR [cell.duplicate] the same regional cell appears twice: 2 of" in out.stdout
-    assert "validation FAILED: 21 failing expectations" in out.stdout
+    assert f"validation FAILED: {expected_failures} failing expectations" in out.stdout
 
 
 def test_validate_without_a_publication_says_so(home):
