@@ -39,14 +39,17 @@
 
 {#- Secondary suppression, as portable SQL: a fixed number of unrolled passes (var
     'secondary_passes'). In every pass and along every breakdown dimension in `dims`, the cells that
-    share all other `keys` form a group: the dimension's total (code 'total') and its parts. If
-    exactly one cell of a group is hidden, the smallest non-zero published part is suppressed too
-    (suppression 'secondary'); if no such part exists, the group's total is. Zeros are never
-    suppressed. Emits CTEs named <output>__<pass>_<dim> ending in a CTE called `output`.
+    share all other `keys` form a group: the dimension's total (code 'total') and its parts. A group
+    is exposed when exactly one cell is withheld (total minus parts gives it), or when every withheld
+    cell has published bounds (primary 1..k-1, or "<5" at source 0..4): total minus the published
+    parts can then pin them (two cells of at most 4 that add up to 8 are both 4). An exposed group gets
+    its smallest non-zero published part withheld too (suppression 'secondary', no bounds); if no
+    such part exists, its total. Zeros are never withheld. Emits CTEs named <output>__<pass>_<dim>
+    ending in a CTE called `output`.
 
     input:   a CTE with every column in `columns`, plus `value`, `value_upper` and `suppression`
              (the primary reason, or null); `keys` must include `dims`.
-    output:  the same columns plus `suppression` updated and `is_hidden`. -#}
+    output:  the same columns plus `suppression` updated, `is_hidden` and `is_unbounded`. -#}
 {% macro secondary_suppression(input, output, keys, dims, columns) -%}
     {%- set passes = var('secondary_passes') | int -%}
     {%- set carried = columns | reject('in', ['suppression']) | list -%}
@@ -54,7 +57,8 @@
         select
             {% for c in carried %}{{ c }},{% endfor %}
             suppression,
-            {{ is_hidden('value', 'value_upper', 'suppression') }} as is_hidden
+            {{ is_hidden('value', 'value_upper', 'suppression') }} as is_hidden,
+            coalesce(suppression in ('secondary', 'source_confidential'), false) as is_unbounded
         from {{ input }}
     ),
     {%- set ns = namespace(prev=output ~ '__start') %}
@@ -67,6 +71,7 @@
         select
             {{ ns.prev }}.*,
             sum(case when is_hidden then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_hidden,
+            sum(case when is_unbounded then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_unbounded,
             sum(case when {{ d }} = 'total' then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_totals,
             sum(case when {{ d }} <> 'total' then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_parts,
             sum(case when {{ is_candidate }} then 1 else 0 end) over (partition by {{ others | join(', ') }}) as group_candidates,
@@ -81,7 +86,8 @@
         select
             *,
             (
-                not is_hidden and group_hidden = 1 and group_totals > 0 and group_parts > 0
+                not is_hidden and group_totals > 0 and group_parts > 0
+                and (group_hidden = 1 or (group_hidden > 1 and group_unbounded = 0))
                 and (
                     (group_candidates > 0 and candidate_rank = 1)
                     or (group_candidates = 0 and {{ d }} = 'total')
@@ -94,7 +100,8 @@
         select
             {% for c in carried %}{{ c }},{% endfor %}
             case when is_new then 'secondary' else suppression end as suppression,
-            (is_hidden or is_new) as is_hidden
+            (is_hidden or is_new) as is_hidden,
+            (is_unbounded or is_new) as is_unbounded
         from {{ step }}__marked
     ),
             {%- set ns.prev = step %}
