@@ -37,6 +37,10 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     completeness: tuple[list[str], list[str], dict] = ([], [], {})
     suppressed: list[tuple[str, float, str]] = field(default_factory=list)
+    completeness_note: str = (
+        "Share of the five indicators (detected victims, persons in formal contact, prosecuted, convicted, "
+        "offences) with a reported total, per country and year. A dash: nothing reported."
+    )
     suppressed_note: str = (
         "Share of published cells that are not shown as a number: suppressed for disclosure control "
         "(1 to k−1 persons, and secondary suppression) or confidential at source."
@@ -173,6 +177,12 @@ def _submission(home: Home, con, sid: int) -> Report:
     if "aggregates" in loaded:
         rep.completeness, rep.suppressed = _submission_charts(con)
         rep.suppressed_note = "Share of the submitted rows whose value was suppressed at source (e.g. '<5')."
+    elif person := next((d for d in ("victims", "suspects") if d in loaded), None):
+        rep.completeness = _grid(con.execute(CASE_COMPLETENESS.format(t=f"temp.sub_{person}")).fetchall())
+        rep.completeness_note = (
+            f"Share of the key fields known (sex, age or age band, citizenship) over the {person} records, "
+            "per country and year."
+        )
     rep.synthetic = (
         _is_synthetic(con, f"where submission_id = {int(sid)}") if "aggregates" in loaded else False
     )
@@ -281,6 +291,14 @@ def _submission_charts(con):
     return _grid(rows), [(c, s, f"({n} of {t} rows suppressed at source)") for c, s, n, t in supp]
 
 
+CASE_COMPLETENESS = """
+select country_iso3, year,
+       (count(sex_code) + count(coalesce(cast(age_years as varchar), age_band_code)) + count(citizenship_iso3))
+       / (3.0 * count(*))
+from {t} group by all
+"""
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 CSS = """
@@ -336,18 +354,17 @@ def render(rep: Report) -> str:
     parts.append("<h2>Completeness</h2>")
     countries, years, values = rep.completeness
     if countries:
-        parts.append("<p class='note'>Share of the five indicators (detected victims, persons in formal "
-                     "contact, prosecuted, convicted, offences) with a reported total, per country and year. "
-                     "A dash: nothing reported.</p>")  # fmt: skip
+        parts.append(f"<p class='note'>{escape(rep.completeness_note)}</p>")
         parts.append(svg.heatmap(countries, years, values, "Completeness by country and year"))
     else:
-        parts.append("<p class='note'>No aggregate counts to chart.</p>")
+        parts.append("<p class='note'>Nothing to chart.</p>")
     parts.append("<h2>Suppressed cells by country</h2>")
     if rep.suppressed:
         parts.append(f"<p class='note'>{escape(rep.suppressed_note)}</p>")
         parts.append(svg.bars(rep.suppressed, "Share of suppressed cells by country"))
     else:
-        parts.append("<p class='note'>No cells to chart.</p>")
+        parts.append("<p class='note'>Nothing to chart: case-level records are not suppressed at intake; "
+                     "disclosure control applies to the published tables built from them.</p>")  # fmt: skip
     parts.append("<h2>Checks</h2>")
     parts.append(_checks_table(rep.checks))
     failing = [c for c in sorted(rep.checks, key=lambda c: STATUS_ORDER.get(c.status, 0)) if c.rows]
