@@ -35,6 +35,23 @@ def demo_home(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def small_cells_home(tmp_path_factory) -> Path:
+    """A warehouse with hand-made small cells (tests/fixtures/published_tables) and the GLOTIP
+    fixture (victims by citizenship country), built once per session for the published-table tests."""
+    home = tmp_path_factory.mktemp("small-cells-home")
+    fixtures = REPO / "tests" / "fixtures"
+    for path in (
+        fixtures / "published_tables" / "small_cells_aggregates.csv",
+        fixtures / "published_tables" / "small_cells_population.csv",
+        fixtures / "published_tables" / "glotip_small_origins.csv",
+        fixtures / "formats" / "glotip_bulk.csv",
+    ):
+        run_tipdw(home, "ingest", str(path), "--submitter", "tests")
+    run_tipdw(home, "build", timeout=600)
+    return home
+
+
 @pytest.fixture
 def home(tmp_path) -> Path:
     """An empty warehouse home."""

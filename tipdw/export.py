@@ -34,7 +34,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Columns that are attributes or free text, never SDMX dimensions.
 ATTRIBUTES = {"obs_status", "conf_status", "suppression", "value_lower", "value_upper", "unit"}
 MEASURE_SUFFIXES = ("_count", "_rate", "_pct", "_ratio", "_3y")
-AREA_COLUMNS = ("country_iso3", "area")
+AREA_COLUMNS = ("country_iso3", "area", "region")
 
 
 class ExportError(RuntimeError):
@@ -97,7 +97,7 @@ def sdmx_layout(table: str, cols: list[tuple[str, str]]) -> tuple[list[str], lis
     dims = [
         n for n, t in cols
         if n not in measures and n not in ATTRIBUTES and t in ("VARCHAR", "INTEGER")
-        and not any(w in n for w in ("note", "reason", "suppression", "caveat"))
+        and not any(w in n for w in ("note", "reason", "suppression", "caveat", "rule"))
         and not n.endswith("_source") and n not in ("losing_sources", "sources_available")
         and not n.startswith(("countries_", "cells_", "submission", "chosen_", "previous_"))
         and not n.endswith(("_lower", "_upper"))
@@ -116,6 +116,8 @@ def _sdmx_dim_name(col: str) -> str:
 def _sdmx_sql(table: str, cols: list[tuple[str, str]], dims: list[str], measures: list[str]) -> str:
     names = {n for n, _ in cols}
     obs = "lower(coalesce(obs_status, ''))" if "obs_status" in names else "''"
+    if "is_series_break" in names:  # trends: a flagged break is OBS_STATUS B
+        obs = f"case when is_series_break then 'b' else {obs} end"
     sup = "suppression" if "suppression" in names else "cast(null as varchar)"
     upper = "value_upper" if "value_upper" in names else "cast(null as bigint)"
     conf = "conf_status" if "conf_status" in names else "cast(null as varchar)"
