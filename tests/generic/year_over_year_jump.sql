@@ -4,9 +4,9 @@
     Apply with severity warn: a jump may be real, or a series break the provider should explain.
     Each failing row has a `failure` text giving both years and both values. -#}
 {% test year_over_year_jump(model, keys, year='year', value='value', threshold=none, min_base=none) %}
-{%- set t = threshold if threshold is not none else var('yoy_jump_threshold', 1.0) %}
-{%- set b = min_base if min_base is not none else var('yoy_min_base', 20) %}
-{%- set others = keys | reject('equalto', year) | list %}
+{%- set others, limits = keys | reject('equalto', year) | list, {
+    't': var('yoy_jump_threshold', 1.0) if threshold is none else threshold,
+    'b': var('yoy_min_base', 20) if min_base is none else min_base} %}
 with series as (
     select {{ others | join(', ') }}, {{ year }} as series_year, {{ value }} as series_value
     from {{ model }}
@@ -24,13 +24,13 @@ final as (
         || ': ' || cast(prev.series_year as varchar) || ' ' || cast(prev.series_value as varchar)
         || ' -> ' || cast(cur.series_year as varchar) || ' ' || cast(cur.series_value as varchar)
         || ' (' || cast(cast(round(100.0 * (cur.series_value - prev.series_value) / prev.series_value) as integer) as varchar)
-        || '%, threshold {{ (t * 100) | int }}%)' as failure
+        || '%, threshold {{ (limits.t * 100) | int }}%)' as failure
     from series as cur
     inner join series as prev
         on {% for k in others %}cur.{{ k }} = prev.{{ k }} and {% endfor %}cur.series_year = prev.series_year + 1
     where
-        prev.series_value >= {{ b }}
-        and abs(cur.series_value - prev.series_value) > {{ t }} * prev.series_value
+        prev.series_value >= {{ limits.b }}
+        and abs(cur.series_value - prev.series_value) > {{ limits.t }} * prev.series_value
 )
 
 select * from final
