@@ -151,8 +151,15 @@ class MappingReader:
 
 
 def shipped_mappings() -> list[MappingReader]:
-    """Readers for the mapping files shipped in ``ingest/mappings/`` (candidates of --format auto)."""
-    return [MappingReader(load_mapping(p)) for p in sorted(MAPPINGS_DIR.glob("*.yml"))]
+    """Readers for the mapping files shipped in ``ingest/mappings/`` (candidates of --format auto).
+    A broken file is left out here (so it cannot break every command); ``--mapping FILE`` reports it."""
+    readers = []
+    for p in sorted(MAPPINGS_DIR.glob("*.yml")):
+        try:
+            readers.append(MappingReader(load_mapping(p)))
+        except IntakeError:
+            continue
+    return readers
 
 
 def mapping_reader(ref: str) -> MappingReader:
