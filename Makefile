@@ -28,9 +28,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check ingest tipdw tests benchmarks
 
 sqllint: $(STAMP)
-	$(BIN)/sqlfluff lint models analyses macros --dialect duckdb --templater jinja --disable-progress-bar
+	$(BIN)/sqlfluff lint models analyses macros --disable-progress-bar --processes 2
 
-test: $(STAMP) lint
+test: $(STAMP) lint sqllint
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

@@ -32,11 +32,11 @@
     json_extract_string({{ column }}, '$.{{ key }}')
 {%- endmacro %}
 
-{#- Texts of a group joined by `separator` in the order of `order_by`. -#}
+{#- Texts of a group joined by `separator` (a SQL string literal, e.g. "'; '") in the order of `order_by`. -#}
 {% macro agg_text(expression, separator, order_by) -%}
     {{ return(adapter.dispatch('agg_text')(expression, separator, order_by)) }}
 {%- endmacro %}
 
 {% macro default__agg_text(expression, separator, order_by) -%}
-    string_agg({{ expression }}, '{{ separator }}' order by {{ order_by }})
+    string_agg({{ expression }}, {{ separator }} order by {{ order_by }})
 {%- endmacro %}

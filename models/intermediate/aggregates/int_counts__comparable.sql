@@ -33,11 +33,13 @@ indicators as (
 final as (
     select
         with_totals.*,
-        case when with_totals.estimate_type = 'estimated'
+        case
+            when with_totals.estimate_type = 'estimated'
                 then 'Estimated figure; never add to detected counts. '
             else ''
         end
-        || case when with_totals.is_derived
+        || case
+            when with_totals.is_derived
                 then 'Total derived by tipdw as the sum of parts the source declares additive. '
             else ''
         end

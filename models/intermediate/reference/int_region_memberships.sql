@@ -8,13 +8,31 @@ unodc as (
 ),
 
 memberships as (
-    select iso3 as country_iso3, 'world' as region_type, 'World' as region from countries
+    select
+        iso3 as country_iso3,
+        'world' as region_type,
+        'World' as region
+    from countries
     union all
-    select iso3, 'm49_region', m49_region_name from countries where m49_region_name is not null
+    select
+        iso3,
+        'm49_region',
+        m49_region_name
+    from countries
+    where m49_region_name is not null
     union all
-    select iso3, 'm49_subregion', m49_subregion_name from countries where m49_subregion_name is not null
+    select
+        iso3,
+        'm49_subregion',
+        m49_subregion_name
+    from countries
+    where m49_subregion_name is not null
     union all
-    select iso3, 'unodc_region', unodc_region from unodc
+    select
+        iso3,
+        'unodc_region',
+        unodc_region
+    from unodc
 ),
 
 final as (

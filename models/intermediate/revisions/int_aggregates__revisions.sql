@@ -56,7 +56,8 @@ code_map_ranked as (
 ),
 
 code_map as (
-    select * from code_map_ranked where rank_in_key = 1
+    select * from code_map_ranked
+    where rank_in_key = 1
 ),
 
 {%- set dims = [('indicator', 'indicator_code', 'ind'), ('sex', 'sex_code', 'sx'),
@@ -79,13 +80,13 @@ mapped as (
         o.value_lower,
         o.value_upper
     from observations as o
-    {%- for dimension, column, alias in dims %}
-    left join code_map as {{ alias }}
-        on
-            {{ alias }}.source_format = o.source_format
-            and {{ alias }}.dimension = '{{ dimension }}'
-            and {{ alias }}.source_key = {{ code_key('o.' ~ column) }}
-    {%- endfor %}
+        {%- for dimension, column, alias in dims %}
+        left join code_map as {{ alias }}
+            on
+                {{ alias }}.source_format = o.source_format
+                and {{ alias }}.dimension = '{{ dimension }}'
+                and {{ alias }}.source_key = {{ code_key('o.' ~ column) }}
+            {%- endfor %}
 ),
 
 cells as (
@@ -111,7 +112,8 @@ cells as (
 ),
 
 pairs as (
-    select * from versions where previous_submission_id is not null
+    select * from versions
+    where previous_submission_id is not null
 ),
 
 old_cells as (
@@ -121,9 +123,9 @@ old_cells as (
     from pairs
     inner join cells
         on
-            cells.submission_id = pairs.previous_submission_id
-            and cells.country_iso3 = pairs.country_iso3
-            and cells.year = pairs.year
+            pairs.previous_submission_id = cells.submission_id
+            and pairs.country_iso3 = cells.country_iso3
+            and pairs.year = cells.year
 ),
 
 new_cells as (
@@ -133,9 +135,9 @@ new_cells as (
     from pairs
     inner join cells
         on
-            cells.submission_id = pairs.submission_id
-            and cells.country_iso3 = pairs.country_iso3
-            and cells.year = pairs.year
+            pairs.submission_id = cells.submission_id
+            and pairs.country_iso3 = cells.country_iso3
+            and pairs.year = cells.year
 ),
 
 compared as (

@@ -24,11 +24,16 @@ years as (
 
 breakdowns as (
     select 'total' as breakdown
-    union all select 'sex'
-    union all select 'age_group'
-    union all select 'sex_age'
-    union all select 'form_of_exploitation'
-    union all select 'citizenship'
+    union all
+    select 'sex'
+    union all
+    select 'age_group'
+    union all
+    select 'sex_age'
+    union all
+    select 'form_of_exploitation'
+    union all
+    select 'citizenship'
 ),
 
 cells as (

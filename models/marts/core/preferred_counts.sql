@@ -19,8 +19,8 @@ flagged as (
     keys + ['unit', 'value', 'value_lower', 'value_upper', 'obs_status', 'conf_status', 'source',
             'precedence', 'sources_available', 'submission_id', 'is_derived']) }},
 
-{#- The sources that lost each cell, best precedence first, with the figure comparable_counts
-    publishes for them (so nothing withheld there is shown here). -#}
+-- The sources that lost each cell, best precedence first, with the figure comparable_counts
+-- publishes for them (so nothing withheld there is shown here).
 losers as (
     select
         {% for k in keys %}losing.{{ k }},{% endfor %}
@@ -32,7 +32,7 @@ losers as (
                     ~ ") || '-' || cast(losing.value_upper as " ~ dbt.type_string() ~ ")
                 else 'blank'
             end || ' (submission ' || cast(losing.submission_id as " ~ dbt.type_string() ~ ") || ')'",
-            '; ',
+            "'; '",
             'coalesce(precedence.precedence, 99), losing.source') }} as losing_sources
     from {{ ref('comparable_counts') }} as losing
     inner join protected as chosen

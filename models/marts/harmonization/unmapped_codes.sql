@@ -13,14 +13,15 @@ code_map as (
 unmapped as (
     select submitted.*
     from submitted
-    where not exists (
-        select 1
-        from code_map
-        where
-            code_map.dimension = submitted.dimension
-            and code_map.source_key = submitted.source_key
-            and code_map.source_format in (submitted.source_format, '*')
-    )
+    where
+        not exists (
+            select 1
+            from code_map
+            where
+                code_map.dimension = submitted.dimension
+                and code_map.source_key = submitted.source_key
+                and code_map.source_format in (submitted.source_format, '*')
+        )
 ),
 
 ranked as (

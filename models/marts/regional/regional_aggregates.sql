@@ -23,7 +23,10 @@ memberships as (
 ),
 
 population as (
-    select country_iso3, year, population
+    select
+        country_iso3,
+        year,
+        population
     from {{ ref('int_population__preferred') }}
     where sex = 'total' and age_group = 'total'
 ),
@@ -58,7 +61,8 @@ candidates as (
 ),
 
 used as (
-    select * from candidates where recency = 1
+    select * from candidates
+    where recency = 1
 ),
 
 summed as (
