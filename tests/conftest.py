@@ -52,6 +52,14 @@ def small_cells_home(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def formats_home(tmp_path_factory):
+    """Every aggregate-format fixture ingested and built once per session (tests/formats_home.py)."""
+    from tests.formats_home import build_formats_home
+
+    return build_formats_home(tmp_path_factory)
+
+
 @pytest.fixture
 def home(tmp_path) -> Path:
     """An empty warehouse home."""

@@ -62,8 +62,8 @@ class EurostatTsv:
             problems.add(Problem("header.required", f"the dimensions lack {missing}", "send a crim_thb_* table",
                                  file=table.file, row=1, column=first))  # fmt: skip
         keys = table.frame[first].str.split(",", expand=True)
-        if keys.shape[1] != len(dims):
-            bad = table.frame[first].str.count(",") != len(dims) - 1
+        bad = table.frame[first].str.count(",") != len(dims) - 1
+        if bad.any():
             for i in table.frame.index[bad][:50]:
                 problems.add(Problem("eurostat.key", f"the row key must have {len(dims)} codes ({','.join(dims)})",
                                      "one code per dimension, separated by commas", file=table.file,
