@@ -81,6 +81,8 @@ def ingest_file(
     reader = None
     result = None
     mem = duckdb.connect()
+    # Case-level rows hold submitted ids (and dates of birth) until pseudonymised: never spill to disk.
+    mem.execute("set temp_directory = ''")
     bar = progress(path, 3)
     try:
         reader = detect(path) if fmt == "auto" else get_reader(fmt)

@@ -56,17 +56,35 @@ def built(tmp_path_factory):
     return home, out
 
 
-def _cells(home, country: str, year: int, source: str, indicator: str = "detected_victims") -> dict:
+def _query_cells(home) -> dict:
+    """Every case-level figure in comparable_counts, by (country, year, source, indicator) then
+    (sex, age group, form, citizenship): one `tipdw sql` call."""
     rows = json.loads(
         run_tipdw(
             home, "sql",
-            "select sex, age_group, form_of_exploitation, citizenship, value from comparable_counts "
-            f"where country_iso3 = '{country}' and year = {year} and source = '{source}' "
-            f"and indicator = '{indicator}'",
+            "select country_iso3, year, source, indicator, sex, age_group, form_of_exploitation, citizenship, value "
+            "from comparable_counts where source in ('national_casework', 'ctdc')",
             "--format", "json",
         ).stdout
     )  # fmt: skip
-    return {(r["sex"], r["age_group"], r["form_of_exploitation"], r["citizenship"]): r["value"] for r in rows}
+    out: dict = {}
+    for r in rows:
+        scope = (r["country_iso3"], r["year"], r["source"], r["indicator"])
+        out.setdefault(scope, {})[(r["sex"], r["age_group"], r["form_of_exploitation"], r["citizenship"])] = (
+            r["value"]
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def cells(built):
+    return _query_cells(built[0])
+
+
+def _cells(
+    all_cells: dict, country: str, year: int, source: str, indicator: str = "detected_victims"
+) -> dict:
+    return all_cells.get((country, year, source, indicator), {})
 
 
 T = "total"
@@ -82,9 +100,8 @@ def test_formats_are_detected_and_rows_loaded(built):
     assert "(template-victims): 3 rows loaded" in out["nam_victims_2022.xlsx"].stdout
 
 
-def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(built):
-    home, _ = built
-    c = _cells(home, "KEN", 2023, "national_casework")
+def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(cells):
+    c = _cells(cells, "KEN", 2023, "national_casework")
     # V1 sexual+forced labour, V2 sexual, V3 forced, V4 forced, V5 sexual, V6 forced+begging, V7 none, V8 sexual
     assert c[(T, T, T, T)] == 8
     assert c[(T, T, "sexual_exploitation", T)] == 4
@@ -106,10 +123,9 @@ def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(bui
     assert c[("female", "child", "forced_labour", "nationals")] == 1  # V1
 
 
-def test_suspects_count_at_every_stage_reached(built):
-    home, _ = built
+def test_suspects_count_at_every_stage_reached(cells):
     # S1 convicted, S2 prosecuted, S3 formal contact, S4 convicted
-    got = {ind: _cells(home, "KEN", 2023, "national_casework", ind)
+    got = {ind: _cells(cells, "KEN", 2023, "national_casework", ind)
            for ind in ("persons_in_formal_contact", "persons_prosecuted", "persons_convicted")}  # fmt: skip
     assert [got[i][(T, T, T, T)] for i in got] == [4, 3, 2]
     assert got["persons_in_formal_contact"][("male", T, T, T)] == 3
@@ -117,9 +133,8 @@ def test_suspects_count_at_every_stage_reached(built):
     assert got["persons_convicted"][(T, "adult", T, "nationals")] == 2
 
 
-def test_ctdc_k_anonymised_layout(built):
-    home, _ = built
-    c = _cells(home, "UKR", 2019, "ctdc")
+def test_ctdc_k_anonymised_layout(cells):
+    c = _cells(cells, "UKR", 2019, "ctdc")
     # 5 rows in Ukraine 2019 (the row without CountryOfExploitation is left out)
     assert c[(T, T, T, T)] == 5
     assert c[(T, T, "sexual_exploitation", T)] == 2  # isSexualExploit + isSexAndLabour
@@ -132,13 +147,12 @@ def test_ctdc_k_anonymised_layout(built):
     )  # 48+ adult; Minor
     assert (c[(T, T, T, "nationals")], c[(T, T, T, "foreign")], c[(T, T, T, "unknown")]) == (3, 1, 1)
     assert (c[("female", T, T, T)], c[("male", T, T, T)]) == (3, 2)
-    nam = _cells(home, "NAM", 2020, "ctdc")  # "NA" is Namibia
+    nam = _cells(cells, "NAM", 2020, "ctdc")  # "NA" is Namibia
     assert nam[("female", "adult", "forced_labour", "nationals")] == 1
 
 
-def test_ctdc_synthetic_layout(built):
-    home, _ = built
-    c = _cells(home, "PHL", 2021, "ctdc")
+def test_ctdc_synthetic_layout(cells):
+    c = _cells(cells, "PHL", 2021, "ctdc")
     assert c[(T, T, T, T)] == 4
     assert (c[("male", "adult", T, T)], c[("male", "child", T, T)]) == (1, 1)  # 30--38, 0--8
     assert (c[("female", "child", "sexual_exploitation", "foreign")], c[(T, T, "organ_removal", T)]) == (1, 1)
@@ -146,9 +160,8 @@ def test_ctdc_synthetic_layout(built):
     assert c[(T, T, T, "nationals")] == 3
 
 
-def test_xlsx_victims_with_a_banner_row(built):
-    home, _ = built
-    c = _cells(home, "NAM", 2022, "national_casework")
+def test_xlsx_victims_with_a_banner_row(cells):
+    c = _cells(cells, "NAM", 2022, "national_casework")
     assert c[(T, T, T, T)] == 3
     assert (c[(T, "child", T, T)], c[(T, "adult", T, T)]) == (2, 1)  # age 10, band 0-17; age 20
     assert (c[(T, T, T, "nationals")], c[(T, T, T, "foreign")]) == (2, 1)
@@ -225,9 +238,10 @@ def test_supersede_and_withdraw_after_incremental_counting(built):
     run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2023_corrected.csv"), "--country", "KEN", env=ENV)
     run_tipdw(home, "withdraw", str(subs["victims_ken_2024.csv"]))
     run_tipdw(home, "build", env=ENV, timeout=900)
-    c = _cells(home, "KEN", 2023, "national_casework")
+    after = _query_cells(home)
+    c = _cells(after, "KEN", 2023, "national_casework")
     assert c[(T, T, T, T)] == 3 and c[(T, T, "sexual_exploitation", T)] == 2 and c[("male", T, T, T)] == 1
-    assert _cells(home, "KEN", 2024, "national_casework") == {}
+    assert _cells(after, "KEN", 2024, "national_casework") == {}
     con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
     kept = {
         r[0]

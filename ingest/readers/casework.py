@@ -19,7 +19,6 @@ from ingest.readers.base import Context, ReadResult, header_score
 from ingest.readers.sqlsource import Field, Source, col, load_source, resolve_country_values, sql_problems
 
 SOURCE = "national_casework"
-LIST_SEPARATORS = r"\s*[|;,]\s*"
 TRUE_WORDS = ("yes", "y", "true", "1", "si", "sí", "oui", "x")
 FALSE_WORDS = ("no", "n", "false", "0", "non")
 MISSING_WORDS = ("-99", "unknown", "n/a", "na_unknown", "not known", "-")
@@ -92,6 +91,11 @@ def bool_sql(text_sql: str) -> str:
     )
 
 
+def split_sql(text_sql: str) -> str:
+    """SQL splitting a multi-valued text on |, ; or , into a list."""
+    return f"string_split(replace(replace({text_sql}, ';', '|'), ',', '|'), '|')"
+
+
 def missing_sql(text_sql: str) -> str:
     """NULL for blank and the usual missing markers (-99, unknown)."""
     words = ", ".join(f"'{w}'" for w in MISSING_WORDS)
@@ -99,7 +103,10 @@ def missing_sql(text_sql: str) -> str:
 
 
 def date_sql(text_sql: str) -> str:
-    return f"try_cast(try_cast({text_sql} as timestamp) as date)"
+    return (
+        f"case when length({text_sql}) <= 10 then try_cast({text_sql} as date) "
+        f"else try_cast(try_cast({text_sql} as timestamp) as date) end"
+    )
 
 
 class CaseReader:
@@ -111,6 +118,7 @@ class CaseReader:
     dataset = ""
     fields: list[Field] = []
     case_level = True
+    id_blank_sql = "id_text is null"  # over ``parsed``
 
     def score(self, headers: list[str]) -> float:
         from ingest.privacy import normalise_header
@@ -142,33 +150,34 @@ class CaseReader:
             return ReadResult({}, problems, src.rows, dropped_columns=dropped)
         self.country(con, src, ctx, problems)
         batches = self.transform(con, src, ctx, problems, ctx.pseudonym_key)
-        for t in ("src", "parsed"):
-            con.execute(f"drop table if exists temp.{t}")  # the ids and any date of birth go with them
+        # The submitted ids (and any date of birth) leave with src; batch views read ``parsed``, which
+        # holds pseudonyms only and lives in the intake's in-memory database (no spilling to disk).
+        con.execute("drop table if exists temp.src")
         return ReadResult({}, problems, src.rows, dropped_columns=dropped, batches=batches)
 
     def country(self, con: duckdb.DuckDBPyConnection, src: Source, ctx: Context, problems: Problems) -> None:
-        """Temp table ``country_map`` for the country column, or the --country option for every row."""
+        """Set ``country_from`` (``src s`` with the country map joined) and ``country_iso3`` (the SQL of
+        each row's ISO3) from the country column, or the --country option for every row."""
         if src.has("country"):
             resolve_country_values(con, col(src, "country"), "src", "country_map", src, "country", problems)
-            con.execute("create or replace temp view row_country as "
-                        f"select s.row_number, m.iso3 from src s left join country_map m on m.value = {col(src, 'country')}")  # fmt: skip
+            self.country_from = f"src s left join country_map m on m.value = {col(src, 'country')}"
+            self.country_iso3 = "m.iso3"
             if ctx.country:
+                con.execute(
+                    f"create or replace temp view row_country as select s.row_number, m.iso3 from {self.country_from}"
+                )
                 sql_problems(con, src, problems, f"iso3 <> '{ctx.country}'", "country", "iso3",
                              "country.matches_option", "the row is for another country than --country",
                              "split the file per country, or drop --country", table="row_country")  # fmt: skip
-        elif ctx.country:
-            con.execute(
-                f"create or replace temp view row_country as select row_number, '{ctx.country}' as iso3 from src"
-            )
-        else:
+            return
+        self.country_from = "src s"
+        self.country_iso3 = f"'{ctx.country}'" if ctx.country else "null::varchar"
+        if not ctx.country:
             problems.add(
                 Problem("country.missing", "the file has no country column and --country was not given",
                         "add a 'country' column or pass --country ISO3", file=src.file, sheet=src.sheet,
                         row=src.header_row, column="country")
             )  # fmt: skip
-            con.execute(
-                "create or replace temp view row_country as select row_number, null::varchar as iso3 from src"
-            )
 
     def person_columns(self, con, src: Source, problems: Problems) -> str:
         """SQL select-list of the person fields shared by victims and suspects (over ``src``)."""
@@ -191,7 +200,7 @@ class CaseReader:
         self, con, src: Source, problems: Problems, id_field: str, year_field: str = "year"
     ) -> None:
         this_year = dt.date.today().year
-        sql_problems(con, src, problems, "id_text is null", id_field, "null", "id.blank",
+        sql_problems(con, src, problems, self.id_blank_sql, id_field, "null", "id.blank",
                      f"the {id_field} is blank", f"give every row its {id_field} (it is stored only as a keyed pseudonym)",
                      table="parsed")  # fmt: skip
         sql_problems(con, src, problems, f"year is null or year < 1950 or year > {this_year}", year_field, "year_text",
@@ -218,11 +227,12 @@ class CaseReader:
             con.execute(
                 f"""
                 insert into batch_case_list_values
-                select distinct '{dataset}', v.country_iso3, v.year, v.record_pseudonym, '{attribute}',
+                select '{dataset}', v.country_iso3, v.year, v.record_pseudonym, '{attribute}',
                        v.value_code, {iso}
                 from (
                     select country_iso3, year, pseudonym as record_pseudonym,
-                           lower(trim(unnest(regexp_split_to_array({column}, '{LIST_SEPARATORS}')))) as value_code
+                           unnest(list_distinct(list_transform({split_sql(column)}, lambda s: lower(trim(s)))))
+                               as value_code
                     from parsed where {column} is not null
                 ) v {join}
                 where v.value_code <> '' and v.value_code not in ('-99', 'unknown')
@@ -236,6 +246,7 @@ def _pseudonym(id_sql: str) -> str:
 
 
 class TemplateVictims(CaseReader):
+    id_blank_sql = "id_blank"
     name = "template-victims"
     description = "tipdw case-level victims template (CSV or XLSX, one row per victim)"
     dataset = "victims"
@@ -243,11 +254,13 @@ class TemplateVictims(CaseReader):
 
     def transform(self, con, src, ctx, problems, key):
         person = self.person_columns(con, src, problems)
+        # One pass over src: parse, pseudonymise and derive the age. The date of birth stays only as
+        # two flags for the checks; the submitted ids leave with src.
         con.execute(
             f"""
             create temp table parsed as
             with t as (
-                select s.row_number, rc.iso3 as country_iso3, {col(src, "person_id")} as id_text,
+                select s.row_number, {self.country_iso3} as country_iso3, {col(src, "person_id")} as id_text,
                        {col(src, "case_id")} as case_text, {person},
                        {date_sql(col(src, "date_of_birth"))} as dob, {col(src, "date_of_birth")} as dob_text,
                        {date_sql(col(src, "date_identified"))} as date_identified,
@@ -255,11 +268,22 @@ class TemplateVictims(CaseReader):
                        {col(src, "year_identified")} as year_text,
                        {missing_sql(col(src, "forms_of_exploitation"))} as forms_text,
                        {col(src, "identifying_agency")} as identifying_agency
-                from src s join row_country rc using (row_number)
+                from {self.country_from}
+            ),
+            dated as (
+                select t.*, coalesce(try_cast(year_text as integer), year(date_identified)) as year from t
             )
-            select t.*, coalesce(try_cast(year_text as integer), year(date_identified)) as year
-            from t
-            """
+            select d.row_number, d.country_iso3, d.year, d.year_text, d.id_text is null as id_blank,
+                   {_pseudonym("d.id_text")} as pseudonym, {_pseudonym("d.case_text")} as case_pseudonym,
+                   d.sex_code, d.age_text, d.age_band_code, d.citizenship_code, cm.iso3 as citizenship_iso3,
+                   coalesce(try_cast(d.age_text as integer),
+                            date_sub('year', d.dob, coalesce(d.date_identified, make_date(d.year, 7, 1)))) as age_years,
+                   d.dob_text is not null and d.dob is null as dob_invalid,
+                   d.dob > coalesce(d.date_identified, make_date(d.year, 12, 31)) as dob_after_identification,
+                   d.date_identified, d.date_text, d.forms_text, d.identifying_agency
+            from dated d left join citizenship_map cm on cm.value = d.citizenship_code
+            """,
+            key.params(),
         )
         self.check_common(con, src, problems, "person_id", "year_identified")
         self.check_age(con, src, problems)
@@ -267,9 +291,9 @@ class TemplateVictims(CaseReader):
         sql_problems(con, src, problems, "date_text is not null and date_identified is null", "date_identified",
                      "date_text", "date.invalid", "the date is not a date", fix_date, table="parsed")  # fmt: skip
         # The date of birth is never echoed into a report: it is an identifier.
-        sql_problems(con, src, problems, "dob_text is not null and dob is null", "date_of_birth", "null",
+        sql_problems(con, src, problems, "dob_invalid", "date_of_birth", "null",
                      "date.invalid", "the date of birth is not a date", fix_date, table="parsed")  # fmt: skip
-        sql_problems(con, src, problems, "dob > coalesce(date_identified, make_date(year, 12, 31))", "date_of_birth",
+        sql_problems(con, src, problems, "dob_after_identification", "date_of_birth",
                      "null", "date.order", "the date of birth is after the identification",
                      "check both dates", table="parsed")  # fmt: skip
         sql_problems(con, src, problems, "year_text is not null and date_identified is not null "
@@ -281,18 +305,7 @@ class TemplateVictims(CaseReader):
             return {}
         con.execute(
             f"""
-            create or replace temp table parsed as
-            select p.*, {_pseudonym("id_text")} as pseudonym, {_pseudonym("case_text")} as case_pseudonym,
-                   coalesce(try_cast(age_text as integer),
-                            date_sub('year', dob, coalesce(date_identified, make_date(year, 7, 1)))) as age_years,
-                   cm.iso3 as citizenship_iso3
-            from parsed p left join citizenship_map cm on cm.value = p.citizenship_code
-            """,
-            key.params(),
-        )
-        con.execute(
-            f"""
-            create temp table batch_victims as
+            create temp view batch_victims as
             select '{self.name}' as source_format, row_number, country_iso3, year,
                    pseudonym as person_pseudonym, case_pseudonym, sex_code, age_years::integer as age_years,
                    age_band_code, citizenship_code, citizenship_iso3, date_identified, identifying_agency
@@ -301,7 +314,7 @@ class TemplateVictims(CaseReader):
         )
         n_lists = self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
         return {
-            "victims": con.execute("select count(*) from batch_victims").fetchone()[0],
+            "victims": con.execute("select count(*) from parsed").fetchone()[0],
             "case_list_values": n_lists,
         }
 
@@ -317,12 +330,12 @@ class TemplateSuspects(CaseReader):
         con.execute(
             f"""
             create temp table parsed as
-            select s.row_number, rc.iso3 as country_iso3, {col(src, "person_id")} as id_text,
+            select s.row_number, {self.country_iso3} as country_iso3, {col(src, "person_id")} as id_text,
                    {col(src, "case_id")} as case_text, {person},
                    {col(src, "year")} as year_text, try_cast({col(src, "year")} as integer) as year,
                    lower({missing_sql(col(src, "role"))}) as role_code,
                    lower({col(src, "stage")}) as stage_code
-            from src s join row_country rc using (row_number)
+            from {self.country_from}
             """
         )
         self.check_common(con, src, problems, "person_id")
@@ -358,7 +371,7 @@ class TemplateCases(CaseReader):
             f"""
             create temp table parsed as
             with t as (
-                select s.row_number, rc.iso3 as country_iso3, {col(src, "case_id")} as id_text,
+                select s.row_number, {self.country_iso3} as country_iso3, {col(src, "case_id")} as id_text,
                        {col(src, "year")} as year_text, lower({missing_sql(col(src, "stage"))}) as stage_code,
                        {date_sql(col(src, "date_registered"))} as date_registered,
                        {col(src, "date_registered")} as date_registered_text,
@@ -370,7 +383,7 @@ class TemplateCases(CaseReader):
                        {missing_sql(col(src, "origin_countries"))} as origin_text,
                        {missing_sql(col(src, "transit_countries"))} as transit_text,
                        {missing_sql(col(src, "destination_countries"))} as destination_text
-                from src s join row_country rc using (row_number)
+                from {self.country_from}
             )
             select t.*, coalesce(try_cast(year_text as integer), year(date_registered)) as year from t
             """
@@ -391,7 +404,7 @@ class TemplateCases(CaseReader):
         con.execute(
             f"""
             create or replace temp view route_values as
-            select row_number, lower(trim(unnest(regexp_split_to_array(v, '{LIST_SEPARATORS}')))) as v
+            select row_number, lower(trim(unnest({split_sql("v")}))) as v
             from (select row_number, origin_text as v from parsed union all
                   select row_number, transit_text from parsed union all
                   select row_number, destination_text from parsed) where v is not null

@@ -47,11 +47,10 @@ class Ctdc(CaseReader):
     def country(self, con, src, ctx, problems) -> None:
         country = missing_sql(col(src, "CountryOfExploitation"))
         resolve_country_values(con, country, "src", "country_map", src, "CountryOfExploitation", problems)
-        con.execute(
-            "create or replace temp view row_country as select s.row_number, "
-            f"coalesce(m.iso3, case when {country} is null then '{ctx.country or ''}' end) as iso3 "
-            f"from src s left join country_map m on m.value = {country}"
-        )
+        self.country_from = f"src s left join country_map m on m.value = {country}"
+        self.country_iso3 = f"coalesce(m.iso3, case when {country} is null then '{ctx.country or ''}' end)"
+        con.execute(f"create or replace temp view row_country as select s.row_number, {self.country_iso3} as iso3 "
+                    f"from {self.country_from}")  # fmt: skip
         if ctx.country:
             sql_problems(con, src, problems, f"iso3 <> '{ctx.country}'", "CountryOfExploitation", "iso3",
                          "country.matches_option", "the row is for another country than --country",
@@ -65,7 +64,7 @@ class Ctdc(CaseReader):
         con.execute(
             f"""
             create temp table parsed as
-            select s.row_number, nullif(rc.iso3, '') as country_iso3,
+            select s.row_number, nullif({self.country_iso3}, '') as country_iso3,
                    'ctdc:{file_key}:' || s.row_number as id_text,
                    {missing_sql(col(src, "yearOfRegistration"))} as year_text,
                    try_cast({missing_sql(col(src, "yearOfRegistration"))} as integer) as year,
@@ -75,7 +74,7 @@ class Ctdc(CaseReader):
                    {missing_sql(col(src, "citizenship"))} as citizenship_code,
                    {missing_sql(col(src, "Datasource"))} as identifying_agency,
                    {flags}
-            from src s join row_country rc using (row_number)
+            from {self.country_from}
             """
         )
         self.check_common(con, src, problems, "yearOfRegistration", "yearOfRegistration")

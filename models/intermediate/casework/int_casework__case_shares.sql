@@ -29,22 +29,36 @@ case_totals as (
 ),
 
 recruitment_answers as (
-    select country_iso3, year, case_pseudonym, 'recruitment_agency_involved' as category,
+    select
+        country_iso3,
+        year,
+        case_pseudonym,
+        'recruitment_agency_involved' as category,
         recruitment_agency_involved as has_it
-    from cases
-    union all
-    select country_iso3, year, case_pseudonym, 'recruitment_fees_charged', recruitment_fees_charged
-    from cases
-    union all
-    select country_iso3, year, case_pseudonym, 'fraudulent_job_offer', fraudulent_job_offer
     from cases
     union all
     select
         country_iso3,
         year,
         case_pseudonym,
-        'transnational',
-        case transnational_code when 'transnational' then true when 'domestic' then false end
+        'recruitment_fees_charged' as category,
+        recruitment_fees_charged as has_it
+    from cases
+    union all
+    select
+        country_iso3,
+        year,
+        case_pseudonym,
+        'fraudulent_job_offer' as category,
+        fraudulent_job_offer as has_it
+    from cases
+    union all
+    select
+        country_iso3,
+        year,
+        case_pseudonym,
+        'transnational' as category,
+        case transnational_code when 'transnational' then true when 'domestic' then false end as has_it
     from cases
 ),
 
@@ -216,7 +230,8 @@ final as (
         coalesce(
             {{ share_suppression_reason('cases_with_count', 'cases_known_count') }},
             case
-                when {{ small_count('suppressed_with_count') }}
+                when
+                    {{ small_count('suppressed_with_count') }}
                     or {{ small_count('suppressed_known_count') }}
                     or {{ small_count('(suppressed_known_count - suppressed_with_count)') }}
                     then 'secondary'

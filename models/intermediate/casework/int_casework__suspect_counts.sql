@@ -7,12 +7,29 @@ with suspects as (
 ),
 
 stage_indicators as (
-    select 'formal_contact' as justice_stage, 'persons_in_formal_contact' as indicator
-    union all select 'prosecuted', 'persons_in_formal_contact'
-    union all select 'prosecuted', 'persons_prosecuted'
-    union all select 'convicted', 'persons_in_formal_contact'
-    union all select 'convicted', 'persons_prosecuted'
-    union all select 'convicted', 'persons_convicted'
+    select
+        'formal_contact' as justice_stage,
+        'persons_in_formal_contact' as indicator
+    union all
+    select
+        'prosecuted' as justice_stage,
+        'persons_in_formal_contact' as indicator
+    union all
+    select
+        'prosecuted' as justice_stage,
+        'persons_prosecuted' as indicator
+    union all
+    select
+        'convicted' as justice_stage,
+        'persons_in_formal_contact' as indicator
+    union all
+    select
+        'convicted' as justice_stage,
+        'persons_prosecuted' as indicator
+    union all
+    select
+        'convicted' as justice_stage,
+        'persons_convicted' as indicator
 ),
 
 per_indicator as (

@@ -6,18 +6,36 @@
     downstream in int_casework__victim_counts, and so is the code mapping: editing the crosswalk or
     age_bands seeds needs no rebuild of this model. A victim counts once in its form_code = null
     row (the total over forms) and once per form it was subjected to (no form: form 'unknown'). -#}
-with victims as (
-    select current_victims.*
-    from {{ ref('stg_casework__victims') }} as current_victims
+with current_victims as (
+    select * from {{ ref('stg_casework__victims') }}
+),
+
+counted_scopes as (
     {% if is_incremental() %}
-        where not exists (
-            select 1 from {{ this }} as done
-            where
-                done.submission_id = current_victims.submission_id
-                and done.country_iso3 = current_victims.country_iso3
-                and done.year = current_victims.year
-        )
+        select distinct
+            submission_id,
+            country_iso3,
+            year
+        from {{ this }}
+    {% else %}
+        select
+            submission_id,
+            country_iso3,
+            year
+        from current_victims
+        where 1 = 0
     {% endif %}
+),
+
+victims as (
+    select current_victims.*
+    from current_victims
+    left join counted_scopes
+        on
+            current_victims.submission_id = counted_scopes.submission_id
+            and current_victims.country_iso3 = counted_scopes.country_iso3
+            and current_victims.year = counted_scopes.year
+    where counted_scopes.submission_id is null
 ),
 
 forms as (
