@@ -69,3 +69,16 @@ def test_an_unknown_varying_dimension_is_an_error_naming_the_header_map(tmp_path
     assert out.returncode == 1
     assert "column 'REGION_TYPE': the column 'REGION_TYPE' varies (URBAN, RURAL)" in out.stderr
     assert "ingest/mappings/sdmx_headers.csv" in out.stderr
+
+
+def test_rate_units_are_skipped_with_a_warning(tmp_path):
+    path = tmp_path / "sdmx_rates.csv"
+    path.write_text(
+        "DATAFLOW,REF_AREA,INDICATOR,UNIT_MEASURE,TIME_PERIOD,OBS_VALUE\n"
+        "UNODC:DF_TIP(1.0),KEN,detected_victims,PS,2021,310\n"
+        "UNODC:DF_TIP(1.0),KEN,detected_victims,PER_100000_POP,2021,0.6\n",
+        encoding="utf-8",
+    )
+    out = run_tipdw(tmp_path / "home", "ingest", str(path))
+    assert "1 rows with a rate unit were skipped: PER_100000_POP" in out.stdout
+    assert "(sdmx-csv): 1 rows loaded, 1 warnings" in out.stdout

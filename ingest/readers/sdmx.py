@@ -7,7 +7,8 @@ with other concept names is onboarded by adding rows there, not code. Exports wi
 
 SDMX-CSV 2.0 ACTION is honoured for the whole file: I (information) and A append to what is
 current, R replaces it, D deletes the scope (country x year) of its rows. A file that mixes
-actions is rejected: send one file per action. UNIT_MULT scales OBS_VALUE by a power of ten.
+actions is rejected: send one file per action. UNIT_MULT scales OBS_VALUE by a power of ten. Rows in a rate unit (e.g. PER_100000_POP) are
+skipped with a warning: tipdw derives rates from counts and population.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 
 from ingest.problems import Problem, Problems
 from ingest.readers.base import Context, ReadResult, column, resolve_countries
-from ingest.readers.canonical import aggregates, file_rows
+from ingest.readers.canonical import aggregates, file_rows, is_rate, subset, warn_skipped
 from ingest.tabular import Table, read_table
 
 HEADER_MAP = Path(__file__).resolve().parent.parent / "mappings" / "sdmx_headers.csv"
@@ -71,8 +72,15 @@ class SdmxCsv:
                                      f"(known names: {sorted(h for h, r in roles.items() if r == role)})",
                                      fix, file=table.file, row=table.header_row, column=role))  # fmt: skip
         action = _action(table, problems)
+        rows_read = len(table.frame)
         if problems.errors:
-            return ReadResult({}, problems, len(table.frame))
+            return ReadResult({}, problems, rows_read)
+        if "unit" in by_role:  # rates are derived by tipdw from counts, never loaded as counts
+            unit = column(table, by_role["unit"])
+            rate = is_rate(unit)
+            warn_skipped(problems, table, "sdmx.rate_skipped", "with a rate unit", unit[rate], by_role["unit"],
+                         "nothing to do; tipdw derives rates from counts and population")  # fmt: skip
+            table = subset(table, ~rate)
 
         def get(role: str, default: str = "") -> pd.Series:
             if role not in by_role:
@@ -102,7 +110,7 @@ class SdmxCsv:
         _scale(frame, get("unit_mult"), table, by_role.get("unit_mult"), problems, rows)
         meta = {"sdmx_version": "2.0" if "STRUCTURE_ID" in {_concept(c) for c in table.frame.columns}
                 else "1.0", "action": action}  # fmt: skip
-        return ReadResult({"aggregates": frame}, problems, len(table.frame), metadata=meta, action=action)
+        return ReadResult({"aggregates": frame}, problems, rows_read, metadata=meta, action=action)
 
 
 def _unknown_column(table: Table, col: str, problems: Problems) -> None:
