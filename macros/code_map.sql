@@ -38,3 +38,11 @@
     left join code_map as {{ alias }}
         on {{ alias }}.dimension = '{{ dimension }}' and {{ alias }}.source_key = {{ code_key(column) }}
 {%- endmacro %}
+
+{#- The crosswalk format (code_crosswalk.source_format) that maps the codes of a raw row of an
+    aggregate format: the reader's source_format, except that every mapping file
+    ('mapping:<name>') shares the rows of 'mapping'. Population rows use 'population' and
+    case-level rows 'casework' (see their staging models). -#}
+{% macro crosswalk_format(source_format) -%}
+    case when {{ source_format }} like 'mapping:%' then 'mapping' else {{ source_format }} end
+{%- endmacro %}
