@@ -2,7 +2,8 @@
 
 Every figure is the median of ``BENCH_REPEATS`` (default 3) runs of a fresh process, with its peak
 memory (``benchmarks.measure``). ``BENCH_ROWS`` (default 1,000,000) sets the case-level size;
-``BENCH_XLSX_ROWS`` (default 100,000) the workbook's. Data is SYNTHETIC (``benchmarks.generate``) and
+``BENCH_XLSX_ROWS`` (default 100,000) the workbook's; ``BENCH_ONLY`` (e.g. ``intake,xlsx``) a subset of
+the steps intake, xlsx, validation, builds. Data is SYNTHETIC (``benchmarks.generate``) and
 cached under ``benchmarks/.cache``. Prints a table and writes ``benchmarks/results/latest.json``.
 
 Measurements (tipdw / baseline = ratio, goal):
@@ -173,8 +174,8 @@ class Bench:
 
     def end_to_end(self, files, steps: dict) -> None:
         """Empty warehouse → victims and aggregates ingested → built and published (the first runs)."""
-        first = [json.loads(json.dumps(r)) for r in (self.results["intake"]["tipdw"],)]
-        intake = {"seconds": first[0]["runs"][0], "peak_mib": first[0]["peak_mib"]}
+        first = self.results["intake"]["tipdw"]
+        intake = {"seconds": first["runs"][0], "peak_mib": first["peak_mib"]}
         parts = [intake, steps["aggregates_ingest"], steps["first_build"]]
         peak_gib = round(max(p["peak_mib"] for p in parts) / 1024, 2)
         evaluated = self.rows >= MEMORY_GOAL_ROWS
@@ -243,9 +244,11 @@ def main() -> int:
     info = machine()
     print(f"tipdw benchmarks: {rows:,} case-level rows, {xlsx_rows:,} XLSX rows, median of {repeats} runs "
           f"(SYNTHETIC data; load average {info['load_average_at_start']} on {info['cpus']} CPUs)", flush=True)  # fmt: skip
+    only = [s for s in os.environ.get("BENCH_ONLY", "intake,xlsx,validation,builds").split(",") if s]
     bench = Bench(rows, xlsx_rows, repeats)
     files = bench.data()
-    for step in ("intake", "xlsx", "validation", "builds"):
+    loaded = steps = None
+    for step in only:
         print(f"  {step} ...", flush=True)
         if step == "intake":
             loaded = bench.intake(files)
@@ -253,12 +256,14 @@ def main() -> int:
             bench.xlsx(files)
         elif step == "validation":
             bench.validation()
-        else:
+        elif step == "builds":
+            loaded = loaded or bench.intake(files)
             steps = bench.builds(files, loaded)
-    bench.end_to_end(files, steps)
+    if steps:
+        bench.end_to_end(files, steps)
     info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report = {
-        "rows": rows, "xlsx_rows": xlsx_rows, "repeats": repeats, "machine": info,
+        "rows": rows, "xlsx_rows": xlsx_rows, "repeats": repeats, "steps": only, "machine": info,
         "elapsed_seconds": round(time.time() - started, 1), "results": bench.results,
         "goals": {**GOALS, "end_to_end_peak_gib": MEMORY_GOAL_GIB},
     }  # fmt: skip
