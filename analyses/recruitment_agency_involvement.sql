@@ -1,6 +1,18 @@
--- Share of cases with recruitment-agency involvement, by country/region and year, from the
--- published table recruitment_indicators (built from case-level data). Every column of the table
--- is returned, so the analysis keeps working as the table gains breakdowns.
-select *
+-- Share of trafficking cases with recruitment-agency involvement, by UNODC region and country and
+-- year, among cases where the answer is known (table recruitment_indicators, from case records).
+select
+    area_type,
+    area,
+    year,
+    cases_with_count as cases_with_agency,
+    cases_known_count,
+    cases_total_count,
+    share_pct as agency_share_pct,
+    countries_reporting,
+    suppression
 from {{ published('recruitment_indicators') }}
-order by 1, 2, 3
+where indicator = 'recruitment_agency_involved'
+order by
+    case when area_type = 'country' then 1 else 0 end,
+    area,
+    year

@@ -194,7 +194,20 @@ def test_recruitment_agency_involvement(demo_home, published_tables):
         assert "Traceback" not in proc.stderr
         pytest.skip("recruitment_indicators is not published yet (built from case-level data)")
     assert proc.returncode == 0, proc.stderr
-    assert isinstance(json.loads(proc.stdout), list)
+    rows = json.loads(proc.stdout)
+    table = json.loads(
+        run_tipdw(
+            demo_home, "sql",
+            "select count(*) as n from recruitment_indicators where indicator = 'recruitment_agency_involved'",
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    assert len(rows) == table[0]["n"]
+    for r in rows:
+        if r["cases_with_agency"] is not None and r["cases_known_count"]:
+            assert r["agency_share_pct"] == pytest.approx(
+                100 * r["cases_with_agency"] / r["cases_known_count"], abs=0.01
+            )
 
 
 def test_an_unknown_analysis_is_a_clear_error(demo_home):
