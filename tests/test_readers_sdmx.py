@@ -82,3 +82,14 @@ def test_rate_units_are_skipped_with_a_warning(tmp_path):
     out = run_tipdw(tmp_path / "home", "ingest", str(path))
     assert "1 rows with a rate unit were skipped: PER_100000_POP" in out.stdout
     assert "(sdmx-csv): 1 rows loaded, 1 warnings" in out.stdout
+
+
+def test_exports_with_labels_keep_the_codes(tmp_path):
+    path = tmp_path / "sdmx_labels.csv"
+    path.write_text(
+        "STRUCTURE;STRUCTURE_ID;ACTION;REF_AREA: Reference area;SERIES: Series;TIME_PERIOD: Time;OBS_VALUE\n"
+        "dataflow;UNODC:DF_TIP(2.0);I;KEN: Kenya;VC_HTF_DETV: Detected victims;2021: 2021;310\n",
+        encoding="utf-8-sig",
+    )
+    out = run_tipdw(tmp_path / "home", "ingest", str(path))
+    assert "(sdmx-csv): 1 rows loaded, 0 warnings" in out.stdout
