@@ -71,8 +71,7 @@ def test_every_analysis_is_documented_with_question_caveats_and_example():
         meta = docs[name]["config"]["meta"]
         assert docs[name]["description"] and meta["question"].endswith("?"), name
         assert len(meta["caveats"]) > 40 and meta["tables"], name
-        if name != "recruitment_agency_involvement":  # its table comes from case-level data
-            assert len(meta["example"].splitlines()) >= 2, name
+        assert len(meta["example"].splitlines()) >= 2, name
 
 
 def test_list_shows_every_analysis_with_its_question(demo_home):
