@@ -92,3 +92,15 @@ def test_a_chosen_year_and_a_year_without_data(demo_home, tmp_path):
         and "Traceback" not in proc.stderr
     )
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_bar_with_a_withheld_part_shows_no_misleading_shares():
+    from tipdw.reports.html import stacked_bars
+
+    svg = stacked_bars(
+        [("A", {"women": 60, "girls": None, "men": 40}), ("B", {"women": 30, "men": 10})],
+        ["women", "girls", "men"],
+    )
+    assert "not available: girls withheld or unknown" in svg
+    assert "A: women" not in svg  # no bar for A at all
+    assert "B: women 30 (75.0%)" in svg and "B: men 10 (25.0%)" in svg  # an absent part counts as none

@@ -189,7 +189,9 @@ def stacked_bars(
 ) -> str:
     """Horizontal 100% bars, one per row, split by ``categories`` (percent shown inside segments).
 
-    A row whose parts are all missing is drawn as an empty outline marked "not available".
+    A part that is absent from a row's dict counts as none; a part that is present but None
+    (withheld or unknown) makes the shares unknowable, so that row is drawn as an empty outline
+    that names the withheld parts instead of bars that would overstate the others.
     """
     labels = labels or {}
     names = [labels.get(c, c) for c in categories]
@@ -207,12 +209,14 @@ def stacked_bars(
             f'text-anchor="end">{esc(label)}</text>'
         )
         known = {c: v for c, v in values.items() if c in categories and v is not None}
+        withheld = [labels.get(c, c) for c in categories if c in values and values[c] is None]
         total = sum(known.values())
-        if total <= 0:
+        if withheld or total <= 0:
+            why = f"not available: {', '.join(withheld)} withheld or unknown" if withheld else "not available"
             parts.append(
                 f'<rect x="{label_width}" y="{y}" width="{pw}" height="{bar_height}" fill="none" '
                 f'stroke="#bbb"/><text x="{label_width + 8}" y="{y + bar_height / 2 + 4:.1f}" '
-                f'font-size="11" fill="#777">not available</text>'
+                f'font-size="11" fill="#777">{esc(why)}</text>'
             )
             continue
         x = float(label_width)
