@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from tests.conftest import REPO, run_tipdw
 
 FIXTURES = REPO / "tests" / "fixtures" / "casework"
-ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4, "TIPDW_MIN_CELL": "1"}  # k=1: no cell suppressed
+ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4}
 # A national victims workbook for Namibia (country written "NA", its ISO2 code) with a banner row.
 NAM_XLSX = [
     [
@@ -57,22 +57,22 @@ def built(tmp_path_factory):
 
 
 def _query_cells(home) -> dict:
-    """Every case-level figure in comparable_counts, by (country, year, source, indicator) then
-    (sex, age group, form, citizenship): one `tipdw sql` call."""
-    rows = json.loads(
-        run_tipdw(
-            home, "sql",
+    """Every case-level count at the standard grain, before disclosure control (the intermediate
+    models in the build database), by (country, year, source, indicator) then (sex, age group, form,
+    citizenship)."""
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
             "select country_iso3, year, source, indicator, sex, age_group, form_of_exploitation, citizenship, value "
-            "from comparable_counts where source in ('national_casework', 'ctdc')",
-            "--format", "json",
-        ).stdout
-    )  # fmt: skip
+            "from intermediate.int_casework__victim_counts union all "
+            "select country_iso3, year, source, indicator, sex, age_group, form_of_exploitation, citizenship, value "
+            "from intermediate.int_casework__suspect_counts"
+        ).fetchall()
+    finally:
+        con.close()
     out: dict = {}
-    for r in rows:
-        scope = (r["country_iso3"], r["year"], r["source"], r["indicator"])
-        out.setdefault(scope, {})[(r["sex"], r["age_group"], r["form_of_exploitation"], r["citizenship"])] = (
-            r["value"]
-        )
+    for country, year, source, indicator, *cell, value in rows:
+        out.setdefault((country, year, source, indicator), {})[tuple(cell)] = value
     return out
 
 
@@ -100,7 +100,8 @@ def test_formats_are_detected_and_rows_loaded(built):
     assert "(template-victims): 3 rows loaded" in out["nam_victims_2022.xlsx"].stdout
 
 
-def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(cells):
+def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(built, cells):
+    home = built[0]
     c = _cells(cells, "KEN", 2023, "national_casework")
     # V1 sexual+forced labour, V2 sexual, V3 forced, V4 forced, V5 sexual, V6 forced+begging, V7 none, V8 sexual
     assert c[(T, T, T, T)] == 8
@@ -121,6 +122,18 @@ def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(cel
     assert c[("female", "child", "forced_labour", T)] == 2  # V1 V6
     assert c[(T, T, "forced_labour", "foreign")] == 2  # V3 (UGA), V6 (TZA)
     assert c[("female", "child", "forced_labour", "nationals")] == 1  # V1
+    published = json.loads(
+        run_tipdw(
+            home, "sql",
+            "select form_of_exploitation, value, suppression from comparable_counts where country_iso3 = 'KEN' "
+            "and year = 2023 and source = 'national_casework' and indicator = 'detected_victims' and sex = 'total' "
+            "and age_group = 'total' and citizenship = 'total' order by 1",
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    by_form = {r["form_of_exploitation"]: (r["value"], r["suppression"]) for r in published}
+    assert by_form["total"] == (8, None)  # published; the forms (4, 4, 1, 1) are fewer than k = 5
+    assert by_form["begging"] == (None, "primary")
 
 
 def test_suspects_count_at_every_stage_reached(cells):
