@@ -332,8 +332,12 @@ def formats():
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Key file to write (default: $TIPDW_PSEUDONYM_KEY_FILE or ~/.config/tipdw/pseudonym.key).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Key file to write (default: $TIPDW_PSEUDONYM_KEY_FILE or ~/.config/tipdw/pseudonym.key).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing key (old pseudonyms will no longer link).")
 def keygen(out, force):
     """Make the secret key that turns person and case ids into pseudonyms (HMAC-SHA256).
@@ -372,7 +376,9 @@ def template(kind, out):
     from ingest.templates import TEMPLATES, write_template
 
     if kind not in TEMPLATES:
-        click.echo(f"tipdw template: there is no template {kind!r}; use one of: {', '.join(TEMPLATES)}", err=True)
+        click.echo(
+            f"tipdw template: there is no template {kind!r}; use one of: {', '.join(TEMPLATES)}", err=True
+        )
         sys.exit(1)
     click.echo(f"Wrote {write_template(kind, out)} ({TEMPLATES[kind].description}).")
 
