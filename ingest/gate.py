@@ -88,6 +88,10 @@ def problems_of(run: SuiteRun, file: str) -> list[Problem]:
 
 def _problems(f: Failure, file: str) -> list[Problem]:
     m = f.meta
+    if f.error:
+        return [Problem(m["rule"], f"the rule could not be checked on this file ({f.error})",
+                        "report this to the tipdw maintainers with the file's layout; nothing was loaded",
+                        file=file, column=f.column, severity="error")]  # fmt: skip
     rows = []
     for sample in f.sample:
         row, sheet, value, copies = sample[:4]

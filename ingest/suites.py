@@ -206,6 +206,7 @@ class Failure:
     unexpected_count: int
     element_count: int
     sample: list[tuple] = field(default_factory=list)
+    error: str | None = None  # the rule could not be evaluated (its SQL failed)
 
     @property
     def severity(self) -> str:
@@ -290,28 +291,35 @@ def run_suite(
         except _MissingParameter as p:
             plan.append((exp, None, f"skipped: suite parameter {p.args[0]!r} not given"))
 
-    selects = ["count(*)"]
+    exprs: list[list[str]] = []  # per planned expectation: its failure count (and non-null count)
     for exp, pred, _ in plan:
+        e = []
         if pred == "unique":
             key = ", ".join(_q(c) for c in _key(exp))
             # A screen in the single pass: equal keys have equal hashes, so a real duplicate is never
             # missed; a hash collision only triggers the exact count below (_duplicates), which decides.
-            selects.append(
+            e.append(
                 f"count(*) - count(distinct hash({key}))"
                 if len(_key(exp)) > 1
                 else (f"count({key}) - count(distinct {key})")
             )
         elif pred is not None:
-            selects.append(f"count(*) filter (where {pred})")
+            e.append(f"count(*) filter (where {pred})")
         cols = columns_of(exp)
         if pred is not None and len(cols) == 1 and pred != "unique":
-            selects.append(f"count({_q(cols[0])})")
-    counts = list(con.execute(f"select {', '.join(selects)} from {relation}").fetchone())
-    n = int(counts.pop(0))
+            e.append(f"count({_q(cols[0])})")
+        exprs.append(e)
+    n, per = _count(con, relation, exprs)
 
     results, failures = [], []
-    for exp, pred, skipped in plan:
+    for (exp, pred, skipped), counts in zip(plan, per, strict=True):
         config = {k: v for k, v in exp.items() if k in ("type", "kwargs", "meta", "severity", "id")}
+        if isinstance(counts, str):  # the rule's SQL failed (e.g. a column of an unexpected type)
+            results.append({"success": False, "expectation_config": config, "result": {}, "meta": {},
+                            "exception_info": {"raised_exception": True, "exception_message": counts,
+                                               "exception_traceback": None}})  # fmt: skip
+            failures.append(Failure(exp, 0, n, [], error=counts))
+            continue
         if skipped:
             exc = {"raised_exception": skipped.startswith("column"), "exception_message": skipped,
                    "exception_traceback": None}  # fmt: skip
@@ -371,6 +379,27 @@ def run_suite(
         "id": str(uuid.uuid4()),
     }
     return SuiteRun(suite, relation, result, failures)
+
+
+def _count(con, relation: str, exprs: list[list[str]]) -> tuple[int, list]:
+    """Row count, and per expectation its counts, all in one pass. If that query fails, each
+    expectation is counted alone and one that still fails gets its error message instead."""
+    n = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+    flat = [x for e in exprs for x in e]
+    if n == 0 or not flat:  # nothing to check (a header-only file): every count is 0
+        return n, [[0] * len(e) for e in exprs]
+    try:
+        values = list(con.execute(f"select {', '.join(flat)} from {relation}").fetchone())
+        return n, [[values.pop(0) for _ in e] for e in exprs]
+    except duckdb.Error:
+        pass
+    per: list = []
+    for e in exprs:
+        try:
+            per.append(list(con.execute(f"select {', '.join(e)} from {relation}").fetchone()) if e else [])
+        except duckdb.Error as exc:
+            per.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    return n, per
 
 
 def _value_sql(exp: dict) -> str:

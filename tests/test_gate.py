@@ -174,3 +174,21 @@ def test_suites_and_results_are_real_great_expectations_artefacts():
     assert result.statistics["evaluated_expectations"] == 9
     positive = next(r for r in result.results if r.expectation_config.meta["rule"] == "population.positive")
     assert positive.result["unexpected_count"] == 1 and positive.success is False
+
+
+def test_an_empty_batch_passes_and_a_rule_that_cannot_run_is_an_error_not_a_traceback():
+    con = duckdb.connect()
+    # a header-only file: columns of no particular type and no rows
+    con.execute("create table empty as select * from read_csv('" + str(FIXTURES / "gate" / "population_clean.csv")
+                + "', all_varchar = true) limit 0")  # fmt: skip
+    assert gate.check(con, "population", "empty", "header_only.csv", "KEN").items == []
+    # one row whose year is text: 'year between 1950 and this year' cannot be evaluated on it
+    con.execute(
+        "insert into empty values ('', 'template-population', '2', 'KEN', 'twenty', 'total', 'total', '5')"
+    )
+    problems = gate.check(con, "population", "empty", "text_year.csv", "KEN")
+    bad = [p for p in problems.errors if p.message.startswith("the rule could not be checked")]
+    assert {p.rule for p in bad} >= {"year.range", "population.positive"}
+    assert all(p.file == "text_year.csv" and "maintainers" in p.fix for p in bad)
+    run = gate.LAST_RUNS["population"]
+    assert not run.ok and any(r["exception_info"]["raised_exception"] for r in run.result["results"])
