@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import REPO, run_tipdw
@@ -62,19 +63,58 @@ def _query(home: Path, sql: str) -> list[dict]:
     return json.loads(out.stdout)
 
 
+def _build_rows(home: Path, sql: str) -> list[dict]:
+    """Rows of the build database (before disclosure control), read-only after the build."""
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    try:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+CELL = "indicator = 'detected_victims' and form_of_exploitation = 'total' and citizenship = 'total'"
+
+
 def test_national_codes_reach_the_comparable_grain_with_hand_computed_values(built):
     home, _ = built
-    rows = _query(
+    rows = _build_rows(
         home,
-        "select * from comparable_counts where country_iso3 = 'ESP' and source = 'national' "
-        "and indicator = 'detected_victims' and form_of_exploitation = 'total' and citizenship = 'total'",
+        "select * from intermediate.int_counts__comparable "
+        f"where country_iso3 = 'ESP' and source = 'national' and {CELL}",
     )
     got = {
-        (r["sex"], r["age_group"]): (r["value"], r["value_lower"], r["value_upper"], r["is_derived"])
+        (r["sex"], r["age_group"]): (
+            None if r["value"] is None else int(r["value"]),
+            None if r["value_lower"] is None else int(r["value_lower"]),
+            None if r["value_upper"] is None else int(r["value_upper"]),
+            r["is_derived"],
+        )
         for r in rows
     }
     assert got == EXPECTED
-    assert all(r["suppression"] is None and r["submission_id"] == 1 for r in rows)
+    assert all(r["submission_id"] == 1 for r in rows)
+
+
+def test_published_comparable_counts_carry_the_same_figures_unless_withheld(built):
+    """Disclosure control may withhold a cell (suppression set); every other published cell is the
+    hand-computed figure, and every cell keeps its is_derived flag."""
+    home, _ = built
+    rows = _query(
+        home, f"select * from comparable_counts where country_iso3 = 'ESP' and source = 'national' and {CELL}"
+    )
+    assert {(r["sex"], r["age_group"]) for r in rows} == set(EXPECTED)
+    published = 0
+    for r in rows:
+        value, lower, upper, derived = EXPECTED[(r["sex"], r["age_group"])]
+        assert r["is_derived"] is derived
+        if r["suppression"] is None:
+            assert (r["value"], r["value_lower"], r["value_upper"]) == (value, lower, upper), r
+            published += 1
+        else:
+            assert r["value"] is None
+    assert published >= 5  # e.g. total adult 50, the "<5" bounds 0-4 and the zero of sex 'Z'
 
 
 def test_blank_stays_null_zero_stays_zero(built):
@@ -128,24 +168,25 @@ def test_preferred_counts_show_the_winner_and_the_losers(built):
             "and age_group = 'total' and form_of_exploitation = 'total' and citizenship = 'total'",
         )
     }
-    total = rows["total"]
-    assert (total["chosen_source"], total["chosen_precedence"], total["sources_available"]) == (
-        "national",
-        1,
-        2,
-    )
-    assert (total["value"], total["value_lower"], total["value_upper"], total["is_derived"]) == (
-        None,
-        67,
-        71,
-        True,
-    )
-    assert total["losing_sources"] == "unodc_glotip: 70 (submission 2)"
-    assert (rows["female"]["value"], rows["female"]["losing_sources"]) == (
-        37,
-        "unodc_glotip: 40 (submission 2)",
-    )
+    unodc = {
+        r["sex"]: r
+        for r in _query(
+            home, "select sex, value, suppression from comparable_counts where source = 'unodc_glotip'"
+        )
+    }
+    for sex in ("total", "female"):
+        row = rows[sex]
+        assert (row["chosen_source"], row["chosen_precedence"], row["sources_available"]) == (
+            "national",
+            1,
+            2,
+        )
+        assert row["is_derived"] is True  # the national total was derived; UNODC's explicit one lost
+        loser = "suppressed" if unodc[sex]["suppression"] else str(unodc[sex]["value"])
+        assert row["losing_sources"] == f"unodc_glotip: {loser} (submission 2)"
+    assert unodc["total"]["value"] == 70  # UNODC's figure is kept in comparable_counts, never added
     assert rows["male"]["losing_sources"] is None  # only one source gave it
+    assert rows["male"]["sources_available"] == 1
 
 
 def test_unmapped_codes_are_listed_reported_and_never_dropped(built):
