@@ -147,15 +147,20 @@ def test_parts_of_a_source_that_does_not_declare_additivity_are_never_summed(bui
     ]
 
 
-def test_derived_total_says_so_in_its_comparability_note(built):
+def test_comparability_note_says_derived_and_carries_the_submissions_definitions(built):
     home, _ = built
     (row,) = _query(
         home,
         "select comparability_note from comparable_counts where country_iso3 = 'ESP' and source = 'national' "
         "and indicator = 'detected_victims' and sex = 'total' and age_group = 'total'",
     )
-    assert row["comparability_note"].startswith("Total derived by tipdw as the sum of parts")
-    assert "detection capacity, not prevalence" in row["comparability_note"]
+    assert row["comparability_note"] == (
+        "Total derived by tipdw as the sum of parts the source declares additive. "
+        "Definition of victim: presumed and identified victims. "
+        "Counting unit: persons (a victim counted once per year). "
+        "Persons identified by national authorities as victims of trafficking; a measure of detection "
+        "capacity, not prevalence"
+    )
 
 
 def test_preferred_counts_show_the_winner_and_the_losers(built):

@@ -33,7 +33,10 @@ BREAKDOWNS = {
     "citizenship": "citizenship_code",
 }
 REQUIRED = ["country", "year", "indicator", "value"]
-OPTIONAL = [*BREAKDOWNS, "unit", "obs_status", "conf_status", "estimate_type", "additive", "note"]
+# Submission metadata (one value per file, repeated on every row or given on the first): recorded
+# in raw.submissions.metadata and carried into comparable_counts.comparability_note.
+METADATA = ["definition_of_victim", "counting_unit"]
+OPTIONAL = [*BREAKDOWNS, "unit", "obs_status", "conf_status", "estimate_type", "additive", "note", *METADATA]
 
 
 class TemplateAggregates:
@@ -122,4 +125,6 @@ class TemplateAggregates:
             is_additive=additive,
             note=column(table, "note"),
         )
-        return ReadResult({"aggregates": frame}, problems, len(table.frame))
+        metadata = {k: "; ".join(sorted({v for v in column(table, k) if v and v != "nan"})) for k in METADATA}
+        metadata = {k: v for k, v in metadata.items() if v}
+        return ReadResult({"aggregates": frame}, problems, len(table.frame), metadata=metadata)
