@@ -132,8 +132,12 @@ def test_a_victim_with_several_forms_counts_once_per_form_and_once_in_totals(bui
         ).stdout
     )  # fmt: skip
     by_form = {r["form_of_exploitation"]: (r["value"], r["suppression"]) for r in published}
-    assert by_form["total"] == (8, None)  # published; the forms (4, 4, 1, 1) are fewer than k = 5
-    assert by_form["begging"] == (None, "primary")
+    # Published with k = 5: every form (4, 4, 1, 1) is withheld; the total 8 is published unless secondary
+    # suppression (macros/disclosure.sql) withholds it to protect a small cell along another breakdown.
+    assert {f: v for f, v in by_form.items() if f != "total"} == {
+        f: (None, "primary") for f in ("begging", "forced_labour", "sexual_exploitation", "unknown")
+    }
+    assert by_form["total"] in ((8, None), (None, "secondary"))
 
 
 def test_suspects_count_at_every_stage_reached(cells):
