@@ -262,7 +262,9 @@ def test_supersede_and_withdraw_after_incremental_counting(built):
     con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
     kept = {
         r[0]
-        for r in con.execute("select distinct submission_id from intermediate.int_casework__victim_cells")
+        for r in con.execute(
+            "select distinct submission_id from intermediate.int_casework__victim_cells"
+        ).fetchall()
     }
     con.close()
     assert {subs["victims_ken_2023.csv"], subs["victims_ken_2024.csv"]} <= kept
