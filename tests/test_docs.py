@@ -40,6 +40,7 @@ def test_the_offline_check_catches_a_cdn_reference():
 
 def test_every_model_column_and_source_is_documented(site):
     page = (site / "index.html").read_text(encoding="utf-8")
+    lowered = page.lower()
     manifest = json.loads((site / "manifest.json").read_text())
     catalog = json.loads((site / "catalog.json").read_text())
     models = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "model"}
@@ -49,7 +50,7 @@ def test_every_model_column_and_source_is_documented(site):
         assert uid in catalog["nodes"], f"{uid} has no catalog entry (not built?)"
         assert node["description"].strip(), f"{uid} has no description"
         for col in catalog["nodes"][uid]["columns"]:
-            assert col.lower() in page.lower(), f"{uid}.{col}"
+            assert col.lower() in lowered, f"{uid}.{col}"
     assert manifest["sources"]
     for uid, src in manifest["sources"].items():
         assert uid in page and src["description"].strip(), uid
