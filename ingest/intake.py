@@ -7,6 +7,7 @@ slow or broken file never holds the writer lock.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -132,8 +133,7 @@ def ingest_file(
                 )
 
         bar.update()
-        with writer_lock(home.lock, timeout=wait, what=f"ingest {path.name}"):
-            mem.execute(f"attach '{home.build_db}' as wh")
+        with writer_lock(home.lock, timeout=wait, what=f"ingest {path.name}"), _attached(mem, home.build_db):
             mem.execute("use wh")
             registry.ensure_schema(mem)
             dup = registry.find_loaded(mem, digest, label)
@@ -194,6 +194,19 @@ def ingest_file(
     finally:
         mem.close()
         bar.close()
+
+
+@contextlib.contextmanager
+def _attached(mem: duckdb.DuckDBPyConnection, db: Path):
+    """Attach the warehouse as ``wh``, and detach it before the writer lock is released: otherwise
+    DuckDB's own file lock is still held when the next writer takes ours, and it fails."""
+    mem.execute(f"attach '{db}' as wh")
+    try:
+        yield
+    finally:
+        for sql in ("rollback", "use memory", "detach wh"):
+            with contextlib.suppress(duckdb.Error):
+                mem.execute(sql)
 
 
 def _scope(con: duckdb.DuckDBPyConnection, result) -> list[tuple]:
