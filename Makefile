@@ -31,7 +31,7 @@ sqllint: $(STAMP)
 	$(BIN)/sqlfluff lint models analyses macros --disable-progress-bar --processes 2
 
 test: $(STAMP) lint sqllint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,19 +31,43 @@ def run_tipdw(home: Path, *args: str, check: bool = True, env: dict | None = Non
     return proc
 
 
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory) -> Path:
-    """A warehouse built by `tipdw demo` once per test session (per xdist worker)."""
-    home = tmp_path_factory.mktemp("demo-home")
-    run_tipdw(home, "demo")
+def shared_once(tmp_path_factory, name: str, build: Callable[[Path], object]):
+    """Build something once per test run and share it between xdist workers.
+
+    The first worker to get here builds it into a fresh directory under a file lock; the others
+    wait and reuse the result (pickled). Shared homes are only read by tests: a test that writes
+    copies the home first (``shutil.copytree``)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the directory all workers of this run share
+    root, result = base / f"shared-{name}", base / f"shared-{name}.pickle"
+    with (base / f"shared-{name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        value = build(root)
+        result.write_bytes(pickle.dumps(value))
+        return value
+
+
+def _build_demo(root: Path) -> Path:
+    home = root / "home"
+    out = run_tipdw(home, "demo", timeout=900)
+    (root / "demo-stdout.txt").write_text(out.stdout, encoding="utf-8")
     return home
 
 
 @pytest.fixture(scope="session")
-def small_cells_home(tmp_path_factory) -> Path:
-    """A warehouse with hand-made small cells (tests/fixtures/published_tables) and the GLOTIP
-    fixture (victims by citizenship country), built once per session for the published-table tests."""
-    home = tmp_path_factory.mktemp("small-cells-home")
+def demo_home(tmp_path_factory) -> Path:
+    """A warehouse built by `tipdw demo` once per test run (shared by xdist workers; read it only).
+    The demo's terminal output is in ``demo_home.parent / "demo-stdout.txt"``."""
+    return shared_once(tmp_path_factory, "demo", _build_demo)
+
+
+def _build_small_cells(root: Path) -> Path:
+    home = root / "home"
     fixtures = REPO / "tests" / "fixtures"
     for path in (
         fixtures / "published_tables" / "small_cells_aggregates.csv",
@@ -48,16 +76,23 @@ def small_cells_home(tmp_path_factory) -> Path:
         fixtures / "formats" / "glotip_bulk.csv",
     ):
         run_tipdw(home, "ingest", str(path), "--submitter", "tests")
-    run_tipdw(home, "build", timeout=600)
+    run_tipdw(home, "build", timeout=900)
     return home
 
 
 @pytest.fixture(scope="session")
+def small_cells_home(tmp_path_factory) -> Path:
+    """A warehouse with hand-made small cells (tests/fixtures/published_tables) and the GLOTIP
+    fixture (victims by citizenship country), built once per run for the published-table tests."""
+    return shared_once(tmp_path_factory, "small-cells", _build_small_cells)
+
+
+@pytest.fixture(scope="session")
 def formats_home(tmp_path_factory):
-    """Every aggregate-format fixture ingested and built once per session (tests/formats_home.py)."""
+    """Every aggregate-format fixture ingested and built once per run (tests/formats_home.py)."""
     from tests.formats_home import build_formats_home
 
-    return build_formats_home(tmp_path_factory)
+    return shared_once(tmp_path_factory, "formats", build_formats_home)
 
 
 @pytest.fixture

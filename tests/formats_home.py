@@ -110,10 +110,11 @@ def write_spanish_xlsx(path: Path) -> Path:
     return path
 
 
-def build_formats_home(tmp_path_factory) -> FormatsHome:
-    """Ingest every format fixture into one new home and build it (the ``formats_home`` fixture)."""
-    home = tmp_path_factory.mktemp("formats-home")
-    files = tmp_path_factory.mktemp("format-files")
+def build_formats_home(root: Path) -> FormatsHome:
+    """Ingest every format fixture into one new home under ``root`` and build it (the
+    ``formats_home`` fixture)."""
+    home, files = root / "home", root / "format-files"
+    files.mkdir(parents=True, exist_ok=True)
     f = FIXTURES
     plan = {
         "glotip_csv": [f / "glotip_bulk.csv"],

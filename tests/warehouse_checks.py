@@ -16,6 +16,7 @@ import duckdb
 from ingest import registry
 from ingest.intake import RAW_TABLES
 from tests.conftest import TIPDW
+from tipdw.lock import connect_when_free
 
 TIMESTAMP_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATE", "TIME")
 
@@ -69,7 +70,7 @@ def registry_state(home: Path) -> dict:
     """Submissions (id, status, rows_loaded, sha256) and raw row counts per table and submission."""
     if not (home / "tipdw.duckdb").exists():
         return {"submissions": [], "rows": {}}
-    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    con = connect_when_free(home / "tipdw.duckdb", read_only=True)  # a killed build's dbt may be dying
     try:
         subs = con.execute(
             "select submission_id, status, rows_loaded, sha256 from raw.submissions order by 1"

@@ -597,7 +597,9 @@ def revisions(country, since, fmt):
 
 # `tipdw report regional` is a subcommand of the `report` group defined above (one group for all reports).
 @report.command("regional")
-@click.option("--year", type=int, default=None, help="Year of the profile, forms and flows (default: latest).")
+@click.option(
+    "--year", type=int, default=None, help="Year of the profile, forms and flows (default: latest)."
+)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="HTML file to write.")
 def report_regional(year, out):
     """Regional report: trends, victim profile, forms of exploitation and flows, per UNODC region.
@@ -673,6 +675,7 @@ def export(fmt, out_dir):
     click.echo(f"Wrote {len(res.files)} {fmt} files to {res.out_dir}")
     if res.skipped:
         click.echo(f"Not in SDMX-CSV (no measure): {', '.join(res.skipped)}", err=True)
+
 
 if __name__ == "__main__":
     main()

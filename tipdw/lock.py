@@ -46,3 +46,20 @@ def writer_lock(path: Path, timeout: float = 0.0, what: str = "write") -> Iterat
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)
         os.close(fd)
+
+
+def connect_when_free(path: Path, read_only: bool = False, timeout: float = 15.0):
+    """Open a DuckDB file, retrying while another process still holds its file lock.
+
+    After a killed ``tipdw build``, its dbt child is killed with it (PR_SET_PDEATHSIG) but may take a
+    moment to die and release the database; the next writer waits for that instead of failing."""
+    import duckdb
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
