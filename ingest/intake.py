@@ -108,6 +108,14 @@ def ingest_file(
         reason = str(exc).splitlines()[0][:200]
         problems.add(Problem("file.unparseable", f"the file cannot be read: {reason}",
                              "check the delimiter, quoting and encoding (UTF-8)", file=path.name))  # fmt: skip
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        # A reader met a shape it did not expect: report it as bad input, never a traceback. Only the
+        # exception's type and first line are shown; they may not quote identifying cell values.
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}"
+        problems.add(Problem("file.unreadable", f"the file does not have the {reader.name if reader else 'expected'} "
+                             f"layout it appears to have ({reason})",
+                             "check the header and that every row has the same columns, or pass --format",
+                             file=path.name))  # fmt: skip
     bar.update()
     label = source or (reader.source if reader else "unknown")
     outcome = Outcome("rejected", None, path.name, reader.name if reader else None, problems=problems)
@@ -125,7 +133,7 @@ def ingest_file(
                 mem.execute(f"create temp table batch_{dataset} as select * from frame_{dataset}")
                 mem.unregister(f"frame_{dataset}")
                 problems.extend(check(mem, dataset, f"batch_{dataset}", path.name, country).items)
-            if not result.tables and not result.batches and not problems.errors:
+            if not problems.errors and not _has_rows(result):
                 problems.add(
                     Problem(
                         "file.no_rows", "the file has no data rows", "fill in the template", file=path.name
@@ -218,6 +226,11 @@ def _scope(con: duckdb.DuckDBPyConnection, result) -> list[tuple]:
         ).fetchall():
             out.append((None, c, int(y), dataset, n))
     return out
+
+
+def _has_rows(result) -> bool:
+    """Whether the batch holds any data row (a header-only file is rejected, not loaded empty)."""
+    return any(len(frame) for frame in result.tables.values()) or any(result.batches.values())
 
 
 def _join(values) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,16 +76,19 @@ def read_csv_text(path: Path, delimiter: str | None = None, header_row: int = 1)
         )
     delim = delimiter or sniff_delimiter(text)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skiprows=header_row - 1,
-            skip_blank_lines=False,
-            engine="python" if len(delim) > 1 else "c",
-        )
+        with warnings.catch_warnings():  # rows longer than the header are reported below
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delim,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skiprows=header_row - 1,
+                skip_blank_lines=False,
+                index_col=False,  # a row longer than the header must not become the index
+                engine="python" if len(delim) > 1 else "c",
+            )
     except (pd.errors.ParserError, ValueError) as exc:
         raise IntakeError(
             [
@@ -96,9 +100,41 @@ def read_csv_text(path: Path, delimiter: str | None = None, header_row: int = 1)
                 )
             ]
         ) from None
+    # pandas renames a repeated header ("year", "year.1"); check the header as written instead.
+    lines = text.splitlines()
+    raw_header = (
+        next(csv.reader([lines[header_row - 1]], delimiter=delim), []) if len(lines) >= header_row else []
+    )
+    long_rows = _rows_longer_than(text, delim, header_row, len(raw_header))
+    if long_rows:
+        raise IntakeError(
+            [
+                Problem(
+                    "row.too_many_cells",
+                    f"the row has {n} cells but the header has {len(raw_header)}: the extra cells would be lost",
+                    "remove the extra cells or add a header for them (check for a stray delimiter)",
+                    file=path.name,
+                    row=row,
+                )
+                for row, n in long_rows[:50]
+            ]
+        )
+    if len(raw_header) == len(frame.columns):
+        frame.columns = [
+            raw.strip() or str(name) for raw, name in zip(raw_header, frame.columns, strict=True)
+        ]
     frame = clean_headers(frame, path.name, None, header_row)
     frame = frame.loc[~(frame == "").all(axis=1)] if len(frame.columns) else frame
     return Table(frame, path.name, None, header_row, enc, delim)
+
+
+def _rows_longer_than(text: str, delim: str, header_row: int, width: int) -> list[tuple[int, int]]:
+    """(row, cells) of data rows with non-blank cells beyond the header's width."""
+    out = []
+    for i, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delim), start=1):
+        if i > header_row and len(cells) > width and any(c.strip() for c in cells[width:]):
+            out.append((i, len(cells)))
+    return out
 
 
 def clean_headers(frame: pd.DataFrame, file: str, sheet: str | None, header_row: int) -> pd.DataFrame:

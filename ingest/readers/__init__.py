@@ -52,7 +52,10 @@ def detect(path: Path) -> Reader:
             [
                 Problem(
                     "format.unknown",
-                    f"the layout is not recognised (header: {headers[:12]})",
+                    # Cell values are not echoed: without a known header, the widest row may be a
+                    # data row holding identifiers.
+                    f"the layout is not recognised: no header of a known format among the first rows "
+                    f"(the widest has {len(headers)} columns)",
                     "pass --format with one of: "
                     + ", ".join(r.name for r in READERS)
                     + "; or write a mapping file for a national layout",
