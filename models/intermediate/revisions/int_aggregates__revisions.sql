@@ -143,6 +143,8 @@ new_cells as (
 compared as (
     select
         coalesce(n.pair_id, o.pair_id) as pair_id,
+        coalesce(n.country_iso3, o.country_iso3) as country_iso3,
+        coalesce(n.year, o.year) as year,
         coalesce(n.indicator, o.indicator) as indicator,
         coalesce(n.sex, o.sex) as sex,
         coalesce(n.age_group, o.age_group) as age_group,
@@ -165,6 +167,8 @@ compared as (
     full outer join old_cells as o
         on
             n.pair_id = o.pair_id
+            and n.country_iso3 = o.country_iso3
+            and n.year = o.year
             and n.indicator = o.indicator
             and n.sex = o.sex
             and n.age_group = o.age_group
@@ -197,7 +201,11 @@ final as (
         pairs.submission_id as new_submission_id,
         pairs.accepted_at as new_accepted_at
     from compared
-    inner join pairs on compared.pair_id = pairs.submission_id
+    inner join pairs
+        on
+            compared.pair_id = pairs.submission_id
+            and compared.country_iso3 = pairs.country_iso3
+            and compared.year = pairs.year
     where
         compared.change <> 'changed'
         or compared.old_value is distinct from compared.new_value
