@@ -3,7 +3,7 @@
 -- from formats that report 'by citizenship', via int_flows__by_origin). Shares are of the total
 -- detected in the same area and year. Counts come protected: country groups from preferred_counts;
 -- origin-country rows get primary and secondary suppression here with the foreign total as their
--- margin. A region row is published only when every country in it is published (as in
+-- margin; they are kept only from the source that gave the country's total. A region row is published only when every country in it is published (as in
 -- regional_aggregates), so it is a sum of published figures.
 {% set keys = ['country_iso3', 'year', 'citizenship', 'origin_iso3'] %}
 
@@ -19,7 +19,8 @@ with groups as (
         value_upper,
         obs_status,
         conf_status,
-        suppression
+        suppression,
+        chosen_source as source
     from {{ ref('preferred_counts') }}
     where
         indicator = 'detected_victims'
@@ -30,20 +31,34 @@ with groups as (
 ),
 
 origins as (
+    -- Only origin countries from the source whose total the country's figures come from: shares
+    -- must not divide one source's counts by another's total.
     select
-        country_iso3,
-        year,
-        citizenship,
-        citizenship_iso3 as origin_iso3,
-        unit,
-        value,
-        value_lower,
-        value_upper,
-        obs_status,
-        conf_status,
-        {{ suppression_reason('value', 'unit', 'conf_status') }} as suppression
-    from {{ ref('int_flows__by_origin') }}
-    where estimate_type = 'detected'
+        o.country_iso3,
+        o.year,
+        o.citizenship,
+        o.citizenship_iso3 as origin_iso3,
+        o.unit,
+        o.value,
+        o.value_lower,
+        o.value_upper,
+        o.obs_status,
+        o.conf_status,
+        {{ suppression_reason('o.value', 'o.unit', 'o.conf_status') }} as suppression,
+        o.source
+    from {{ ref('int_flows__by_origin') }} as o
+    inner join {{ ref('preferred_counts') }} as t
+        on
+            o.country_iso3 = t.country_iso3
+            and o.year = t.year
+            and o.source = t.chosen_source
+            and t.indicator = 'detected_victims'
+            and t.estimate_type = 'detected'
+            and t.sex = 'total'
+            and t.age_group = 'total'
+            and t.form_of_exploitation = 'total'
+            and t.citizenship = 'total'
+    where o.estimate_type = 'detected'
 ),
 
 cells as (
@@ -53,7 +68,7 @@ cells as (
 ),
 
 {{ secondary_suppression('cells', 'protected', keys, ['citizenship', 'origin_iso3'],
-    keys + ['unit', 'value', 'value_lower', 'value_upper', 'obs_status', 'conf_status']) }},
+    keys + ['unit', 'value', 'value_lower', 'value_upper', 'obs_status', 'conf_status', 'source']) }},
 
 country_rows as (
     select
@@ -69,6 +84,7 @@ country_rows as (
         obs_status,
         {{ protected_conf_status('conf_status', 'suppression') }} as conf_status,
         suppression,
+        source,
         1 as countries_reporting
     from protected
 ),
@@ -94,6 +110,7 @@ region_rows as (
         {{ agg_flag_set('country_rows.obs_status') }} as obs_status,
         cast(null as varchar) as conf_status,
         case when count(country_rows.suppression) > 0 then 'secondary' end as suppression,
+        cast(null as varchar) as source,
         count(*) as countries_reporting
     from country_rows
     inner join memberships on country_rows.country_iso3 = memberships.country_iso3
@@ -112,7 +129,9 @@ with_total as (
     select
         areas.*,
         max(case when citizenship = 'total' and origin_iso3 = 'total' then value end)
-            over (partition by area_type, area, year) as area_total
+            over (partition by area_type, area, year) as area_total,
+        max(case when citizenship = 'total' and origin_iso3 = 'total' then source end)
+            over (partition by area_type, area, year) as area_total_source
     from areas
 ),
 
@@ -132,8 +151,11 @@ final as (
         cast(value as bigint) as victims_count,
         cast(value_lower as bigint) as value_lower,
         cast(value_upper as bigint) as value_upper,
-        case when value is not null then round(100 * {{ safe_divide('value', 'area_total') }}, 2) end
-            as share_of_detected_pct,
+        -- A country's share divides counts of one source only (preferred cells may differ by source).
+        case
+            when value is not null and (area_type <> 'country' or source = area_total_source)
+                then round(100 * {{ safe_divide('value', 'area_total') }}, 2)
+        end as share_of_detected_pct,
         obs_status,
         case when suppression = 'secondary' and conf_status is null then 'S' else conf_status end as conf_status,
         suppression,
