@@ -1,0 +1,103 @@
+{#- The column checks of one model in one query (one dbt node instead of one per column and check).
+
+    - not_null: [col, ...]                      col is never null
+    - non_negative: [col, ...]                  col is never below 0 (nulls pass)
+    - unique: [col, ...]                        no two rows share a value of col (nulls skipped)
+    - accepted_values: {col: [v, ...], ...}     col is one of the values (nulls pass); strings are
+                                                quoted, numbers and booleans are not
+    - relationships: {col: {to: ref('x'), field: f}, ...}
+                                                every value of col is a value of x.f (nulls pass)
+    - expressions: [sql, ...]                   every row satisfies the expression (false or null fails)
+
+    One failing row per check, column and value: check_name, column_name, failing_value (text),
+    failing_rows (how many records), and a `failure` text that says all of it, e.g.
+    "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3". Portable SQL. -#}
+{% test column_checks(model, not_null=[], non_negative=[], unique=[], accepted_values={},
+                      relationships={}, expressions=[]) %}
+{%- set parts = [] -%}
+{%- set scanned = not_null | length + non_negative | length + expressions | length -%}
+{%- if scanned > 0 %}
+{%- set singles = [] -%}
+{#- (check, column, condition of a failing row, example value or none, label for the failure text) -#}
+{%- for c in not_null %}{% do singles.append(('not_null', c, c ~ ' is null', none, c ~ ' is null')) %}{% endfor -%}
+{%- for c in non_negative %}{% do singles.append(('non_negative', c, c ~ ' < 0', c, c ~ ' < 0')) %}{% endfor -%}
+{%- for e in expressions -%}
+{%- set e = e | trim -%}
+{%- do singles.append(('expression', none, 'not coalesce(' ~ e ~ ', false)', none, e ~ ' is false or null')) -%}
+{%- endfor -%}
+{%- set scan -%}
+    select
+        check_list.check_name,
+        check_list.column_name,
+        case check_list.k
+            {%- for s in singles %}
+            when {{ loop.index }} then cast(scan.example_{{ loop.index }} as varchar)
+            {%- endfor %}
+        end as failing_value,
+        case check_list.k
+            {%- for s in singles %}
+            when {{ loop.index }} then scan.failing_{{ loop.index }}
+            {%- endfor %}
+        end as failing_rows,
+        check_list.label
+    from (
+        select
+            {%- for s in singles %}
+            sum(case when {{ s[2] }} then 1 else 0 end) as failing_{{ loop.index }},
+            {% if s[3] is not none %}min(case when {{ s[2] }} then {{ s[3] }} end){% else %}cast(null as varchar){% endif %} as example_{{ loop.index }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ model }}
+    ) as scan
+    cross join (
+        values
+            {%- for s in singles %}
+            ({{ loop.index }}, '{{ s[0] }}', {% if s[1] is none %}cast(null as varchar){% else %}'{{ s[1] }}'{% endif %}, '{{ s[4] | replace("'", "''") }}'){% if not loop.last %},{% endif %}
+            {%- endfor %}
+    ) as check_list (k, check_name, column_name, label)
+{%- endset -%}
+{%- do parts.append("select check_name, column_name, failing_value, failing_rows,
+        check_name || ': ' || label || ' in ' || cast(failing_rows as varchar) || ' rows'
+            || coalesce(' (lowest ' || failing_value || ')', '') as failure
+    from (" ~ scan ~ "\n    ) as scanned where failing_rows > 0") -%}
+{%- endif %}
+{%- for c in unique %}
+{%- do parts.append("select 'unique' as check_name, '" ~ c ~ "' as column_name,
+        cast(" ~ c ~ " as varchar) as failing_value, count(*) as failing_rows,
+        'unique: " ~ c ~ " = ''' || cast(" ~ c ~ " as varchar) || ''' in ' || cast(count(*) as varchar) || ' rows' as failure
+    from " ~ model ~ "
+    where " ~ c ~ " is not null
+    group by " ~ c ~ "
+    having count(*) > 1") -%}
+{%- endfor %}
+{%- for c, values in accepted_values.items() %}
+{%- set literals = [] -%}
+{%- for v in values %}{% do literals.append(("'" ~ (v | replace("'", "''")) ~ "'") if v is string else (v | string | lower)) %}{% endfor -%}
+{%- do parts.append("select 'accepted_values' as check_name, '" ~ c ~ "' as column_name,
+        cast(" ~ c ~ " as varchar) as failing_value, count(*) as failing_rows,
+        'accepted_values: " ~ c ~ " = ''' || cast(" ~ c ~ " as varchar) || ''' (' || cast(count(*) as varchar)
+            || ' rows) not in " ~ (values | join(', ') | replace("'", "''")) ~ "' as failure
+    from " ~ model ~ "
+    where " ~ c ~ " not in (" ~ literals | join(', ') ~ ")
+    group by " ~ c) -%}
+{%- endfor %}
+{%- for c, rel in relationships.items() %}
+{%- set target = rel['to'].identifier if rel['to'].identifier is defined else rel['to'] -%}
+{%- do parts.append("select 'relationships' as check_name, '" ~ c ~ "' as column_name,
+        cast(child.value as varchar) as failing_value, child.failing_rows,
+        'relationships: " ~ c ~ " = ''' || cast(child.value as varchar) || ''' (' || cast(child.failing_rows as varchar)
+            || ' rows) not in " ~ target ~ "." ~ rel['field'] ~ "' as failure
+    from (
+        select " ~ c ~ " as value, count(*) as failing_rows
+        from " ~ model ~ "
+        where " ~ c ~ " is not null
+        group by " ~ c ~ "
+    ) as child
+    where not exists (
+        select 1 from " ~ rel['to'] ~ " as parent where parent." ~ rel['field'] ~ " = child.value
+    )") -%}
+{%- endfor %}
+{%- if parts | length == 0 %}
+select 1 as failing_rows where 1 = 0
+{%- endif %}
+{{ parts | join('\nunion all\n') }}
+{% endtest %}
