@@ -178,11 +178,11 @@ def ingest_file(
                         f"select {sid}, {cols} from temp.batch_{dataset}"
                     )
                     loaded += len(frame)
-                for dataset, n in result.batches.items():
-                    mem.execute(
+                for dataset in result.batches:
+                    (n,) = mem.execute(
                         f"insert into {RAW_TABLES[dataset]} by name "
                         f"select {sid} as submission_id, * from temp.batch_{dataset}"
-                    )
+                    ).fetchone()
                     loaded += n if dataset in registry.DATASETS else 0
                 mem.executemany(
                     "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",

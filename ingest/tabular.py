@@ -8,14 +8,19 @@ file: the header is row ``header_row + 1`` and data rows follow.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from ingest.lazy import pandas as pd
 from ingest.problems import IntakeError, Problem
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -138,7 +143,13 @@ def _rows_longer_than(text: str, delim: str, header_row: int, width: int) -> lis
 
 
 def clean_headers(frame: pd.DataFrame, file: str, sheet: str | None, header_row: int) -> pd.DataFrame:
-    cols = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame.columns = clean_header_names(list(frame.columns), file, sheet, header_row)
+    return frame
+
+
+def clean_header_names(names: list[object], file: str, sheet: str | None, header_row: int) -> list[str]:
+    """Header names stripped (and without a byte-order mark); a repeated name is an error."""
+    cols = [str(c).strip().lstrip("\ufeff") for c in names]
     seen: dict[str, int] = {}
     dupes = []
     for c in cols:
@@ -160,8 +171,7 @@ def clean_headers(frame: pd.DataFrame, file: str, sheet: str | None, header_row:
                 for d in dupes
             ]
         )
-    frame.columns = cols
-    return frame
+    return cols
 
 
 def excel_sheets(path: Path) -> list[str]:
@@ -197,6 +207,113 @@ def cell_text(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+# Python's str.strip() whitespace as an RE2 class: stripping it in SQL gives cell_text's text.
+_WHITESPACE = r"[\t-\r\x1c-\x20\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+SHEET_ROW = "__sheet_row"  # the 1-based sheet row of each row of excel_sheet_arrow's table
+
+
+def excel_sheet_arrow(path: Path, sheet: str) -> pa.Table:
+    """Every cell of one sheet as text, columnar (fastexcel: calamine into Arrow, no Python loop).
+
+    Row ``k`` of the table is the sheet's row ``k + 1`` (column ``SHEET_ROW`` holds it); blank cells
+    are null. The last sheet read is kept, so format detection and loading parse a workbook once
+    (:func:`forget_excel_sheets` drops it). Cells are raw text: pass them through
+    :func:`excel_text_sql` (or :func:`excel_head` for the first rows) to get what :func:`excel_rows`
+    gives."""
+    stat = path.stat()
+    return _sheet_arrow(str(path.resolve()), stat.st_mtime_ns, stat.st_size, sheet, path.name)
+
+
+@functools.lru_cache(maxsize=1)
+def _sheet_arrow(path: str, _mtime: int, _size: int, sheet: str, name: str) -> pa.Table:
+    import fastexcel
+    import numpy as np
+    import pyarrow as pa
+
+    try:
+        # skip_rows=0: leading blank rows are kept, so row numbers are the sheet's.
+        loaded = fastexcel.read_excel(path).load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+        table = pa.Table.from_batches([loaded.to_arrow()])
+    except fastexcel.FastExcelError as exc:
+        raise IntakeError(
+            [Problem("file.unreadable", f"the workbook cannot be opened: {exc}".split("\n")[0],
+                     "save it again as .xlsx", file=name, sheet=sheet)]
+        ) from None  # fmt: skip
+    # From the buffer: pa.array(ndarray) would import pandas (a second) to check for its types.
+    rows = pa.py_buffer(np.arange(1, table.num_rows + 1, dtype=np.int64))
+    return table.append_column(SHEET_ROW, pa.Array.from_buffers(pa.int64(), table.num_rows, [None, rows]))
+
+
+@dataclass
+class SheetText:
+    """A sheet of :func:`excel_sheet_arrow` with its header found: ``columns`` maps each non-blank
+    header (cleaned) to its Arrow column; data rows are those below ``header_row``."""
+
+    cells: pa.Table
+    file: str
+    sheet: str
+    header_row: int  # 1-based row of the header
+    columns: dict[str, str]
+
+
+def sheet_text(cells: pa.Table, file: str, sheet: str, header_row: int) -> SheetText:
+    """The sheet with its header at ``header_row`` (1-based); a repeated header is an error."""
+    header = excel_head(cells, header_row)[header_row - 1]
+    named = [(h, c) for h, c in zip(header, cells.column_names, strict=False) if h]
+    names = clean_header_names([h for h, _ in named], file, sheet, header_row)
+    return SheetText(cells, file, sheet, header_row, dict(zip(names, (c for _, c in named), strict=True)))
+
+
+def forget_excel_sheets() -> None:
+    """Drop the sheet :func:`excel_sheet_arrow` keeps (once its rows are loaded elsewhere)."""
+    _sheet_arrow.cache_clear()
+
+
+def excel_text_sql(column_sql: str) -> str:
+    """SQL for the text :func:`cell_text` gives for a cell of :func:`excel_sheet_arrow`: stripped as
+    Python strips, blank as NULL, a date without a time as YYYY-MM-DD and a time of day as HH:MM:SS
+    (fastexcel writes both as a timestamp). Booleans read "true"/"false", and non-integer numbers
+    keep at most 9 decimals (fastexcel's text for them)."""
+    c = column_sql
+    return (
+        f"case when {c} like '1899-12-31 __:__:__' then substr({c}, 12) "
+        f"when {c} like '____-__-__ 00:00:00' then substr({c}, 1, 10) "
+        # Most cells start and end with a printable ASCII character: nothing to strip (fast path).
+        f"when ascii({c}) between 33 and 126 and ascii(right({c}, 1)) between 33 and 126 then {c} "
+        f"else nullif({_strip_sql(c)}, '') end"
+    )
+
+
+def excel_blank_sql(column_sql: str) -> str:
+    """SQL: the cell of :func:`excel_sheet_arrow` is blank (null or only whitespace)."""
+    return f"({excel_text_sql(column_sql)}) is null"
+
+
+def _strip_sql(c: str) -> str:
+    return f"regexp_replace({c}, '^{_WHITESPACE}+|{_WHITESPACE}+$', '', 'g')"
+
+
+def excel_head(cells: pa.Table, rows: int = 30) -> list[list[str]]:
+    """The first ``rows`` rows of :func:`excel_sheet_arrow`'s table as :func:`excel_text_sql` reads
+    them ("" for blank), for finding the header."""
+    head = cells.slice(0, rows).drop_columns([SHEET_ROW])
+    return [[_head_text(v) for v in r] for r in zip(*(c.to_pylist() for c in head.columns), strict=True)]
+
+
+_TIME_OF_DAY = re.compile(r"1899-12-31 ..:..:..", re.DOTALL)  # as excel_text_sql's like patterns
+_MIDNIGHT = re.compile(r"....-..-.. 00:00:00", re.DOTALL)
+
+
+def _head_text(v: str | None) -> str:
+    if v is None:
+        return ""
+    if _TIME_OF_DAY.fullmatch(v):
+        return v[11:]
+    if _MIDNIGHT.fullmatch(v):
+        return v[:10]
+    return v.strip()
 
 
 def find_header(rows: list[list[str]], wanted: set[str], max_scan: int = 30) -> int | None:
@@ -281,7 +398,7 @@ def header_preview(path: Path) -> list[str]:
     """The first row that looks like a header, for format detection."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
         sheets = excel_sheets(path)
-        rows = excel_rows(path, sheets[0]) if sheets else []
+        rows = excel_head(excel_sheet_arrow(path, sheets[0])) if sheets else []
         best = max(rows[:30], key=lambda r: sum(1 for c in r if c), default=[])
         return [c for c in best if c]
     text, _ = decode(path.read_bytes()[:65536], path.name)

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import pandas as pd
-
 from ingest.countries import resolver
+from ingest.lazy import pandas as pd
 from ingest.problems import Problem, Problems
 from ingest.tabular import Table
 from ingest.values import flag_set, parse_count
@@ -56,8 +55,9 @@ class ReadResult:
     metadata: dict = field(default_factory=dict)
     action: str = "replace"  # replace | append | delete (SDMX ACTION)
     # Datasets a reader built itself as ``temp.batch_<dataset>`` in ``Context.con`` (SQL readers,
-    # no pandas frame): dataset -> rows. Loaded into ``ingest.intake.RAW_TABLES[dataset]`` by name.
-    batches: dict[str, int] = field(default_factory=dict)
+    # no pandas frame): dataset -> rows (None: counted when loaded). Loaded into
+    # ``ingest.intake.RAW_TABLES[dataset]`` by name.
+    batches: dict[str, int | None] = field(default_factory=dict)
 
 
 class Reader(Protocol):

@@ -8,8 +8,7 @@ parses years and values, resolves countries and assembles the canonical rows of
 
 from __future__ import annotations
 
-import pandas as pd
-
+from ingest.lazy import pandas as pd
 from ingest.problems import Problem, Problems
 from ingest.readers.base import aggregate_frame, flags, parse_values, parse_years
 from ingest.tabular import Table

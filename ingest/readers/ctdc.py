@@ -116,8 +116,8 @@ class Ctdc(CaseReader):
             from parsed
             """
         )
-        n_lists = self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
+        self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
         return {
             "victims": con.execute("select count(*) from batch_victims").fetchone()[0],
-            "case_list_values": n_lists,
+            "case_list_values": None,
         }

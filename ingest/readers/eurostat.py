@@ -20,9 +20,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from ingest.countries import resolver
+from ingest.lazy import pandas as pd
 from ingest.problems import IntakeError, Problem, Problems
 from ingest.readers.base import AGGREGATE_COLUMNS, Context, ReadResult
 from ingest.readers.canonical import aggregates, is_rate, warn_skipped

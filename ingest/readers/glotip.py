@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from ingest.countries import resolver
+from ingest.lazy import pandas as pd
 from ingest.problems import Problem, Problems
 from ingest.readers.base import Context, ReadResult, column, header_score, require_columns, resolve_countries
 from ingest.readers.canonical import aggregates, constant, file_rows, is_rate, subset, warn_skipped

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from ingest.countries import resolver
+from ingest.lazy import pandas as pd
 from ingest.problems import Problem, Problems
 from ingest.readers.base import (
     POPULATION_COLUMNS,

@@ -17,8 +17,7 @@ import csv
 import functools
 from pathlib import Path
 
-import pandas as pd
-
+from ingest.lazy import pandas as pd
 from ingest.problems import Problem, Problems
 from ingest.readers.base import Context, ReadResult, column, resolve_countries
 from ingest.readers.canonical import aggregates, file_rows, is_rate, subset, warn_skipped

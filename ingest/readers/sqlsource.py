@@ -18,12 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from ingest.countries import resolver
 from ingest.privacy import identifying_columns, normalise_header
 from ingest.problems import IntakeError, Problem, Problems
-from ingest.tabular import EXCEL_SUFFIXES, Table, clean_headers, excel_rows, excel_sheets, sniff_delimiter
+from ingest.tabular import (
+    EXCEL_SUFFIXES,
+    SHEET_ROW,
+    SheetText,
+    excel_blank_sql,
+    excel_head,
+    excel_sheet_arrow,
+    excel_sheets,
+    excel_text_sql,
+    forget_excel_sheets,
+    sheet_text,
+    sniff_delimiter,
+)
 
 LARGE_FILE = 32 << 20  # bytes: show a progress bar for files this large even without a terminal
 
@@ -204,7 +215,7 @@ def load_source(
     return Source(path.name, None, 1, headers, present, dropped, ignored, rows + len(rejects), problems)
 
 
-def _excel_table(path: Path, fields: list[Field], sheet: str | None) -> Table:
+def _excel_table(path: Path, fields: list[Field], sheet: str | None) -> SheetText:
     """The first sheet (or ``sheet``) with a header row, within its first 30 rows, that holds every
     required field and at least two known fields: banner rows above it are skipped."""
     sheets = excel_sheets(path)
@@ -222,19 +233,11 @@ def _excel_table(path: Path, fields: list[Field], sheet: str | None) -> Table:
     required = [f.keys() for f in fields if f.required]
     known = set().union(*(f.keys() for f in fields))
     for name in [sheet] if sheet else sheets:
-        rows = excel_rows(path, name)
-        for h, row in enumerate(rows[:30]):
-            cells = {normalise_header(c) for c in row if c}
-            if all(keys & cells for keys in required) and len(cells & known) >= 2:
-                width = max(len(r) for r in rows)
-                header = row + [""] * (width - len(row))
-                body = [r + [""] * (width - len(r)) for r in rows[h + 1 :]]
-                frame = (
-                    pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame(columns=header)
-                )
-                frame = clean_headers(frame.loc[:, [bool(c) for c in header]], path.name, name, h + 1)
-                frame = frame.loc[~(frame == "").all(axis=1)]
-                return Table(frame, path.name, name, h + 1)
+        cells = excel_sheet_arrow(path, name)
+        for h, row in enumerate(excel_head(cells, 30)):
+            found = {normalise_header(c) for c in row if c}
+            if all(keys & found for keys in required) and len(found & known) >= 2:
+                return sheet_text(cells, path.name, name, h + 1)
     raise IntakeError(
         [Problem("header.missing", "no sheet has the expected header in its first 30 rows (needs "
                  + ", ".join(sorted(next(iter(k)) for k in required)) + ")",
@@ -243,24 +246,32 @@ def _excel_table(path: Path, fields: list[Field], sheet: str | None) -> Table:
 
 
 def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, fields: list[Field], sheet: str | None) -> Source:
+    """Create ``src`` from the sheet's Arrow columns in one SELECT: cells as text (blank as NULL),
+    blank rows skipped, ``row_number`` the sheet's row."""
     table = _excel_table(path, fields, sheet)
-    headers = list(table.frame.columns)
+    headers = list(table.columns)
     present, dropped, ignored, problems = _select_fields(
         headers, fields, path.name, table.sheet, table.header_row
     )
-    frame = pd.DataFrame({name: table.frame[h].astype(str) for name, h in present.items()})
-    # Blank rows were removed from the frame; its index still counts the sheet's rows below the header.
-    frame.insert(0, "row_number", table.frame.index.to_numpy() + table.header_row + 1)
+    select = "".join(
+        f", {excel_text_sql(quote_ident(table.columns[h]))} as {quote_ident(name)}"
+        for name, h in present.items()
+    )
+    # A row is blank when every cell under a header is: identifying columns are looked at, never selected.
+    kept = " or ".join(f"not {excel_blank_sql(quote_ident(c))}" for c in table.columns.values())
     con.execute("drop table if exists temp.src")
-    con.register("src_frame", frame)
-    cols = ", ".join(["cast(row_number as bigint) as row_number", *(quote_ident(c) for c in present)])
-    con.execute(f"create temp table src as select {cols} from src_frame")
-    con.unregister("src_frame")
-    # Blank cells are NULL, as read_csv gives them.
-    for name in present:
-        con.execute(f"update src set {quote_ident(name)} = null where trim({quote_ident(name)}) = ''")
+    con.register("src_sheet", table.cells)
+    try:
+        con.execute(
+            f"create temp table src as select {SHEET_ROW}::bigint as row_number{select} from src_sheet "
+            f"where {SHEET_ROW} > {table.header_row} and ({kept or 'false'})"
+        )
+    finally:
+        con.unregister("src_sheet")
+        forget_excel_sheets()
+    rows = con.execute("select count(*) from src").fetchone()[0]
     return Source(
-        path.name, table.sheet, table.header_row, headers, present, dropped, ignored, len(frame), problems
+        path.name, table.sheet, table.header_row, headers, present, dropped, ignored, rows, problems
     )
 
 

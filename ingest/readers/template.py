@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
+from ingest.lazy import pandas as pd
 from ingest.problems import Problem, Problems
 from ingest.readers.base import (
     Context,
