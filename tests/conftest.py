@@ -31,15 +31,32 @@ def run_tipdw(home: Path, *args: str, check: bool = True, env: dict | None = Non
     return proc
 
 
+def _run_base(tmp_path_factory) -> Path:
+    """The temporary directory every xdist worker of this test run shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pseudonym_key_file_of_this_run(tmp_path_factory):
+    """Tests never touch the user's own key file (~/.config/tipdw/pseudonym.key): unless the
+    environment names a key, the demo and case-level intakes use a key file of this run, outside
+    every warehouse home."""
+    if os.environ.get("TIPDW_PSEUDONYM_KEY") or os.environ.get("TIPDW_PSEUDONYM_KEY_FILE"):
+        yield
+        return
+    os.environ["TIPDW_PSEUDONYM_KEY_FILE"] = str(_run_base(tmp_path_factory) / "pseudonym.key")
+    yield
+    os.environ.pop("TIPDW_PSEUDONYM_KEY_FILE", None)
+
+
 def shared_once(tmp_path_factory, name: str, build: Callable[[Path], object]):
     """Build something once per test run and share it between xdist workers.
 
     The first worker to get here builds it into a fresh directory under a file lock; the others
     wait and reuse the result (pickled). Shared homes are only read by tests: a test that writes
     copies the home first (``shutil.copytree``)."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # the directory all workers of this run share
+    base = _run_base(tmp_path_factory)
     root, result = base / f"shared-{name}", base / f"shared-{name}.pickle"
     with (base / f"shared-{name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
