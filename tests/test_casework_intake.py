@@ -5,7 +5,10 @@ are counted by hand from the fixtures (see the comments)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -268,3 +271,28 @@ def test_supersede_and_withdraw_after_incremental_counting(built):
     }
     con.close()
     assert {subs["victims_ken_2023.csv"], subs["victims_ken_2024.csv"]} <= kept
+
+
+def test_case_level_csv_intake_imports_neither_pandas_nor_the_country_library(tmp_path):
+    """The case-level CSV path is SQL over DuckDB: importing pandas (about a second) or
+    hdx-python-country (about a second and a half) on every `tipdw ingest` would be pure overhead.
+    Country names still resolve: the index is read from the library's taxonomy file."""
+    victims = tmp_path / "victims.csv"
+    victims.write_text(
+        "country,person_id,sex,age,citizenship,forms_of_exploitation,year_identified\n"
+        "Kenya,P1,female,23,Ouganda,sexual_exploitation,2023\n"
+        "KEN,P2,male,31,UGA,forced_labour,2023\n",
+        encoding="utf-8",
+    )
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ingest.intake import ingest_file\n"
+        "from tipdw.config import Home\n"
+        f"out = ingest_file(Path({str(victims)!r}), Home(Path({str(tmp_path / 'home')!r})))\n"
+        "print(out.status, out.rows_loaded, 'pandas' in sys.modules, 'hdx.location.country' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, **ENV}, cwd=REPO, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["accepted", "2", "False", "False"]
