@@ -2,10 +2,10 @@
 
 A case-level reader declares its fields; :func:`load_source` reads only those columns of a CSV with
 DuckDB's ``read_csv`` (every cell as text, malformed lines kept in a rejects table and reported) or
-of a workbook sheet through calamine, into the temp table ``src`` of the intake's in-memory
-connection. Columns that are direct identifiers (``ingest.privacy``) are never selected, except a
-field a reader marks ``transient`` (a date of birth, used only to compute an age), and all of them
-are named in ``Source.dropped``. Everything after that is SQL over ``src``.
+of a workbook sheet through fastexcel (calamine into Arrow columns), into the temp table ``src`` of
+the intake's in-memory connection. Columns that are direct identifiers (``ingest.privacy``) are never
+selected, except a field a reader marks ``transient`` (a date of birth, used only to compute an age),
+and all of them are named in ``Source.dropped``. Everything after that is SQL over ``src``.
 """
 
 from __future__ import annotations
