@@ -11,7 +11,8 @@
 
     One failing row per check, column and value: check_name, column_name, failing_value (text),
     failing_rows (how many records), and a `failure` text that says all of it, e.g.
-    "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3". Portable SQL. -#}
+    "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3". Portable SQL. The model
+    is read once; not_null, non_negative and expressions share one aggregate pass over it. -#}
 {% test column_checks(model, not_null=[], non_negative=[], unique=[], accepted_values={},
                       relationships={}, expressions=[]) %}
 {%- set parts = [] -%}
@@ -46,7 +47,7 @@
             sum(case when {{ s[2] }} then 1 else 0 end) as failing_{{ loop.index }},
             {% if s[3] is not none %}min(case when {{ s[2] }} then {{ s[3] }} end){% else %}cast(null as varchar){% endif %} as example_{{ loop.index }}{% if not loop.last %},{% endif %}
             {%- endfor %}
-        from {{ model }}
+        from checked
     ) as scan
     cross join (
         values
@@ -64,7 +65,7 @@
 {%- do parts.append("select 'unique' as check_name, '" ~ c ~ "' as column_name,
         cast(" ~ c ~ " as varchar) as failing_value, count(*) as failing_rows,
         'unique: " ~ c ~ " = ''' || cast(" ~ c ~ " as varchar) || ''' in ' || cast(count(*) as varchar) || ' rows' as failure
-    from " ~ model ~ "
+    from checked
     where " ~ c ~ " is not null
     group by " ~ c ~ "
     having count(*) > 1") -%}
@@ -76,7 +77,7 @@
         cast(" ~ c ~ " as varchar) as failing_value, count(*) as failing_rows,
         'accepted_values: " ~ c ~ " = ''' || cast(" ~ c ~ " as varchar) || ''' (' || cast(count(*) as varchar)
             || ' rows) not in " ~ (values | join(', ') | replace("'", "''")) ~ "' as failure
-    from " ~ model ~ "
+    from checked
     where " ~ c ~ " not in (" ~ literals | join(', ') ~ ")
     group by " ~ c) -%}
 {%- endfor %}
@@ -88,7 +89,7 @@
             || ' rows) not in " ~ target ~ "." ~ rel['field'] ~ "' as failure
     from (
         select " ~ c ~ " as value, count(*) as failing_rows
-        from " ~ model ~ "
+        from checked
         where " ~ c ~ " is not null
         group by " ~ c ~ "
     ) as child
@@ -98,6 +99,13 @@
 {%- endfor %}
 {%- if parts | length == 0 %}
 select 1 as failing_rows where 1 = 0
-{%- endif %}
+{%- else %}
+{#- Every check reads the model through one CTE, so a view runs once (engines materialize a CTE
+    referenced several times) instead of once per check. -#}
+with checked as (
+    select * from {{ model }}
+)
+
 {{ parts | join('\nunion all\n') }}
+{%- endif %}
 {% endtest %}
