@@ -330,6 +330,7 @@ def find_header(rows: list[list[str]], wanted: set[str], max_scan: int = 30) -> 
 def read_excel_table(path: Path, sheet: str | None, wanted: set[str], header_row: int | None = None) -> Table:
     """The first sheet (or ``sheet``) whose header holds most of ``wanted``; ``header_row`` (1-based)
     fixes the header's row instead of searching for it."""
+    forget_excel_sheets()  # this reader goes through calamine rows: the Arrow copy from detection is not used
     sheets = excel_sheets(path)
     candidates = [sheet] if sheet else sheets
     for name in candidates:
