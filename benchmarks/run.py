@@ -153,7 +153,7 @@ class Bench:
         for k in range(self.repeats):
             home = self.work / f"build-{k}"
             shutil.copytree(fresh, home)
-            full.append(self.tipdw(home, "build"))
+            full.append(self.tipdw(home, "build", "--full"))  # fresh copies have no build state anyway
         manifest = self.work / "build-0" / "dbt-target" / "manifest.json"
         for k in range(self.repeats):
             home = self.work / f"compiled-{k}"

@@ -1,5 +1,9 @@
 """``tipdw build``: dbt seed, run and test, then validation, then publish; or change nothing.
 
+A build is full, incremental (only the models downstream of the raw tables that submissions
+accepted or withdrawn since the last build touched, and their tests) or nothing at all when nothing
+is new: ``tipdw/buildplan.py`` decides, and records the build state after each publication.
+
 Exit codes (also in README): 0 success; 1 dbt models or tests failed; 2 validation failed;
 75 another writer holds the warehouse. Whatever fails, the previous publication stays in place.
 """
@@ -13,7 +17,7 @@ from datetime import datetime
 import duckdb
 
 from ingest import registry
-from tipdw import dbt, publish
+from tipdw import buildplan, dbt, publish
 from tipdw.config import Home
 from tipdw.lock import connect_when_free, writer_lock
 from tipdw.unmapped import unmapped_code_warnings
@@ -31,8 +35,10 @@ class BuildOutcome:
     log: str | None = None
 
 
-def build(home: Home, wait: float = 0.0) -> BuildOutcome:
-    """Build and publish the warehouse in ``home``. Raises WarehouseBusy if another writer holds it."""
+def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
+    """Build and publish the warehouse in ``home``: in full if ``full``, else only what changed.
+
+    Raises WarehouseBusy if another writer holds it."""
     home.ensure()
     started = time.monotonic()
     with writer_lock(home.lock, timeout=wait, what="build"):
@@ -42,6 +48,7 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
                 registry.ensure_schema(con)
             finally:
                 con.close()
+            plan = buildplan.plan_build(home, full)
         except duckdb.Error as exc:  # held open by another program, or unwritable
             out = BuildOutcome(
                 EXIT_DBT,
@@ -49,15 +56,24 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
             )
             out.log = str(write_log(home, out))
             return out
+        if plan.kind == "nothing":
+            out = BuildOutcome(
+                EXIT_OK,
+                f"tipdw build OK: nothing new since the last build (last submission "
+                f"{plan.watermark.max_submission_id}); dbt not run, publication unchanged: {home.published_db}",
+                published=str(home.published_db),
+            )
+            out.log = str(write_log(home, out))
+            return out
         # dbt unit tests check model logic on fixed rows: `make test` runs them
         # (tests/test_dbt_unit_tests.py); production builds skip them, as dbt recommends.
-        res = dbt.run(home, ["build", "--exclude-resource-type", "unit_test"])
+        res = dbt.run(home, plan.dbt_args)
         if res.ok:  # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py)
             res.warnings.extend(unmapped_code_warnings(home.build_db))
         if not res.ok:
             out = BuildOutcome(
                 EXIT_DBT,
-                f"tipdw build FAILED: {len(res.failures)} dbt failures; previous publication kept",
+                f"tipdw build FAILED ({plan.label}): {len(res.failures)} dbt failures; previous publication kept",
                 res.failures,
                 res.warnings,
             )
@@ -76,10 +92,14 @@ def build(home: Home, wait: float = 0.0) -> BuildOutcome:
                 out = BuildOutcome(EXIT_DBT, f"tipdw build FAILED: {exc}", [], res.warnings)
                 out.log = str(write_log(home, out))
                 return out
+            try:
+                buildplan.write_state(home, plan)
+            except duckdb.Error as exc:  # the publication stands; the next build is a full one
+                res.warnings.append(f"build state not recorded ({exc}); the next build will be full")
             secs = time.monotonic() - started
             out = BuildOutcome(
                 EXIT_OK,
-                f"tipdw build OK in {secs:.0f}s: {res.counts.get('success', 0)} models/seeds, "
+                f"tipdw build OK in {secs:.0f}s ({plan.label}): {res.counts.get('success', 0)} models/seeds, "
                 f"{res.counts.get('pass', 0)} tests passed, {len(res.warnings)} warnings; published {dest}",
                 [],
                 res.warnings,

@@ -159,8 +159,14 @@ def ingest(path, fmt, country, submitter, source, sheet, mapping, decimal, wait)
 @main.command()
 @WAIT_OPTION
 @AS_OF_OPTION
-def build(wait, as_of):
+@click.option("--full", is_flag=True, help="Rebuild every model and run every test, even if little changed.")
+def build(wait, as_of, full):
     """Run dbt (seed, run, test), validate, and publish $TIPDW_HOME/published.duckdb.
+
+    Incremental: after a first build, only the models downstream of the datasets that submissions
+    accepted or withdrawn since the last build touched run, with their tests; nothing new, no dbt
+    at all. A changed model, seed, setting or env var (TIPDW_MIN_CELL...) means a full build, as
+    does --full. The summary line says which kind ran.
 
     The new publication is written to a new file and swapped into place; if anything fails, the
     previous publication stays. Exit codes: 0 ok, 1 dbt failed, 2 validation failed, 75 busy.
@@ -168,13 +174,14 @@ def build(wait, as_of):
     \b
     Example:
       tipdw build --wait 600   # in cron: wait up to 10 minutes for a running ingest
+      tipdw build --full       # rebuild everything (e.g. after restoring the build database)
       tipdw build --as-of 2025-06-30   # into $TIPDW_HOME/as-of/2025-06-30/, current publication untouched
     """
     from tipdw.asof import build_as_of
     from tipdw.build import build as run_build
 
     try:
-        out = build_as_of(_home(), _moment(as_of), wait) if as_of else run_build(_home(), wait)
+        out = build_as_of(_home(), _moment(as_of), wait) if as_of else run_build(_home(), wait, full)
     except WarehouseBusy as exc:
         from tipdw.runlog import write_run_log
 

@@ -1,0 +1,118 @@
+"""Incremental builds: after a first build, `tipdw build` runs dbt only on the models downstream of
+the datasets that new (or withdrawn) submissions touched, and publishes exactly what a full build of
+the same warehouse publishes; with nothing new it does not run dbt and leaves the publication as
+it is; a changed setting (an env var the models read) makes it a full build again."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, run_tipdw
+from tests.warehouse_checks import copy_home, published_numbers
+
+CORRECTION = REPO / "tests" / "fixtures" / "revisions" / "ken_2023_v1.csv"  # KEN 2023: 120 victims
+KEN_2023 = (
+    "select value from preferred_counts where country_iso3 = 'KEN' and year = 2023 "
+    "and indicator = 'detected_victims' and sex = 'total' and age_group = 'total' "
+    "and form_of_exploitation = 'total' and citizenship = 'total'"
+)
+CASEWORK_ROWS = "select count(*) from comparable_counts where source = 'national_casework'"
+COUNTS = re.compile(r"(\d+) models/seeds, (\d+) tests passed")
+
+
+def _summary(proc) -> str:
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def _counts(proc) -> tuple[int, int]:
+    """(models/seeds run, tests passed) from the summary line."""
+    return tuple(int(n) for n in COUNTS.search(_summary(proc)).groups())
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _one(home, sql):
+    con = duckdb.connect(str(home / "published.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def base(demo_home, tmp_path_factory):
+    """A private copy of the built demo (its build recorded the build state)."""
+    return copy_home(demo_home, tmp_path_factory.mktemp("incremental") / "base")
+
+
+@pytest.fixture(scope="module")
+def nothing_new(base):
+    """A build right after the demo's: nothing was accepted or withdrawn since."""
+    published, results = base / "published.duckdb", base / "dbt-target" / "run_results.json"
+    before = (_sha(published), results.stat().st_mtime_ns)
+    proc = run_tipdw(base, "build")
+    return proc, before, (_sha(published), results.stat().st_mtime_ns)
+
+
+@pytest.fixture(scope="module")
+def corrected(base, nothing_new, tmp_path_factory):
+    """KEN corrects its 2023 aggregates; the incremental build and a --full build of a copy."""
+    run_tipdw(base, "ingest", str(CORRECTION), "--country", "KEN", "--submitter", "NCRC")
+    ref = copy_home(base, tmp_path_factory.mktemp("incremental") / "full-a")
+    assert _one(base, CASEWORK_ROWS) > 0  # the demo's KEN victims are published (withdrawn below)
+    return run_tipdw(base, "build"), run_tipdw(ref, "build", "--full"), ref
+
+
+@pytest.fixture(scope="module")
+def withdrawn(base, corrected, tmp_path_factory):
+    """The demo's KEN case-level victims (submission 14) withdrawn; incremental build vs a copy's
+    build with TIPDW_MIN_CELL=5 set explicitly (the default value, but a changed fingerprint)."""
+    run_tipdw(base, "withdraw", "14")
+    ref = copy_home(base, tmp_path_factory.mktemp("incremental") / "full-b")
+    env = {"TIPDW_MIN_CELL": "5"}
+    return run_tipdw(base, "build"), run_tipdw(ref, "build", env=env), ref, run_tipdw(ref, "build", env=env)
+
+
+def test_nothing_new_runs_no_dbt_and_keeps_the_publication(nothing_new):
+    proc, before, after = nothing_new
+    assert _summary(proc).startswith("tipdw build OK: nothing new since the last build (last submission 15)")
+    assert "dbt not run" in _summary(proc)
+    assert after == before  # published.duckdb byte-identical; dbt wrote no run_results.json
+
+
+def test_a_corrected_aggregate_file_builds_incrementally_as_a_full_build_would(base, corrected):
+    incremental, full, ref = corrected
+    assert "(incremental: aggregates)" in _summary(incremental), incremental.stdout
+    assert "(full: --full)" in _summary(full)
+    (models, tests), (all_models, all_tests) = _counts(incremental), _counts(full)
+    assert models < all_models and tests < all_tests  # no casework, no population models or tests
+    assert _one(base, KEN_2023) == _one(ref, KEN_2023) == 120
+    assert published_numbers(base) == published_numbers(ref)
+
+
+def test_a_withdrawal_builds_incrementally_as_a_full_build_would(base, withdrawn):
+    incremental, _, ref, _ = withdrawn
+    assert "(incremental: victims)" in _summary(incremental), incremental.stdout
+    assert _one(base, CASEWORK_ROWS) == _one(ref, CASEWORK_ROWS) == 0
+    assert published_numbers(base) == published_numbers(ref)
+
+
+def test_a_changed_setting_forces_a_full_build(corrected, withdrawn):
+    _, full, _, again = withdrawn
+    assert "(full: models, seeds, settings, raw schema or dbt changed since the last build)" in _summary(full)
+    assert _counts(full)[0] == _counts(corrected[1])[0]  # as many models as `tipdw build --full`
+    assert "nothing new since the last build" in _summary(again)  # the new fingerprint was recorded
+
+
+def test_full_is_documented():
+    help_text = run_tipdw(REPO, "build", "--help").stdout
+    assert "--full" in help_text and "Example:" in help_text and "tipdw build --full" in help_text
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Scheduled builds") :]
+    assert "tipdw build --full" in section and "nothing new since the last build" in section

@@ -1,0 +1,261 @@
+"""What ``tipdw build`` must rebuild: everything, only what new submissions affect, or nothing.
+
+After every successful, published build, the build database records a *build state*
+(``build_meta.build_state``, one row): the registry watermark (the highest submission_id, and every
+withdrawal as (submission_id, withdrawn_at)), a fingerprint of the dbt project (files, the env vars
+they read, dbt's version) and of the raw schema's layout, and the marts that exist. The next build compares the registry and the project with it:
+
+- no state, a different fingerprint, a mart missing, no ``published.duckdb``, or ``--full``:
+  a full ``dbt build`` as before;
+- submissions accepted, or withdrawn, since the state: ``dbt build --select source:raw.<table>+``
+  for the raw tables of their datasets (``DATASET_TABLES``), plus the models that read only the
+  registry (``registry_only_models``): only those models and their tests run;
+- nothing accepted or withdrawn: no dbt at all; the publication stays as it is.
+
+Why selecting by the dataset tables is correct although currency (which rows are current) comes
+from ``raw.submission_scopes``, which every staging model reads. Currency is derived per scope
+(source x country x year x **dataset**) by ``stg_registry__current_scopes``, a *view*, so it is never
+stale itself. Every model that uses it keeps only the scopes of one dataset and joins them to that
+dataset's raw table: macro ``current_rows(relation, dataset)`` (macros/registry.sql) filters
+``cs.dataset = '<dataset>'`` and joins ``relation`` (always the raw table of that dataset);
+``int_casework__victim_cells_mapped`` filters dataset 'victims' and is downstream of
+raw.case_victims; ``int_aggregates__revisions`` filters dataset 'aggregates' and reads
+raw.aggregate_observations. A submission (or withdrawal) of dataset X adds or changes scopes of
+dataset X only, so it changes the result of those models for X only, and every one of them is
+downstream of X's raw table, hence selected. ``stg_registry__submissions`` (also a view) is joined
+by submission_id to rows that are already current (definition of victim, counting unit); that
+metadata never changes after intake, and a new submission's id reaches such a model only through
+rows of its dataset. Rejected submissions add no scope and no rows: they change nothing published.
+A model that depends on the registry but on no dataset table would escape this reasoning:
+``registry_only_models`` finds such models in dbt's manifest and always selects them (today: the
+two registry views, so their tests run too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from tipdw.config import PROJECT_DIR, Home
+
+STATE_SCHEMA = "build_meta"
+STATE_TABLE = f"{STATE_SCHEMA}.build_state"
+DATASET_TABLES = {
+    "aggregates": ("aggregate_observations",),
+    "population": ("population",),
+    "victims": ("case_victims", "case_list_values"),
+    "suspects": ("case_suspects",),
+    "cases": ("case_cases", "case_list_values"),
+}
+"""Raw tables (source ``raw``) a submission of each dataset writes (ingest/intake.py RAW_TABLES)."""
+REGISTRY_TABLES = ("submissions", "submission_scopes")
+FINGERPRINTED = ("models", "macros", "seeds", "tests/generic", "tests/dbt", "tests/consistency",
+                 "dbt_project.yml", "profiles.yml", "packages.yml")  # fmt: skip
+NOT_RESULTS = {"TIPDW_HOME"}  # env vars read by the project that do not change what it computes
+ENV_VAR = re.compile(r"""env_var\(\s*['"](\w+)['"]""")
+BASE_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """Where the registry stands: the last submission id and every withdrawal."""
+
+    max_submission_id: int
+    withdrawals: tuple[tuple[int, str], ...]  # (submission_id, withdrawn_at ISO), sorted
+
+    def to_json(self) -> dict:
+        return {
+            "max_submission_id": self.max_submission_id,
+            "withdrawals": [list(w) for w in self.withdrawals],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Watermark:
+        return cls(data["max_submission_id"], tuple((int(i), str(t)) for i, t in data["withdrawals"]))
+
+
+@dataclass
+class BuildPlan:
+    """The kind of build to run ("full", "incremental" or "nothing"), why, and its dbt arguments."""
+
+    kind: str
+    reason: str
+    watermark: Watermark
+    fingerprint: str
+    datasets: tuple[str, ...] = ()
+    select: list[str] = field(default_factory=list)
+
+    @property
+    def dbt_args(self) -> list[str]:
+        return [*BASE_ARGS, "--select", *self.select] if self.kind == "incremental" else list(BASE_ARGS)
+
+    @property
+    def label(self) -> str:
+        """For the one-line summary, e.g. ``incremental: aggregates`` or ``full: --full``."""
+        return (
+            f"incremental: {', '.join(self.datasets)}"
+            if self.kind == "incremental"
+            else f"full: {self.reason}"
+        )
+
+
+def project_fingerprint(project: Path = PROJECT_DIR, environ: dict[str, str] | None = None) -> str:
+    """sha256 over the dbt project's files, the env vars they read (values) and the dbt versions.
+
+    Any change to a model, macro, seed, test or setting that can change results makes it differ."""
+    environ = os.environ if environ is None else environ
+    h = hashlib.sha256()
+    names: set[str] = set()
+    for entry in FINGERPRINTED:
+        root = project / entry
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            if not path.exists() or "__pycache__" in path.parts:
+                continue
+            data = path.read_bytes()
+            h.update(str(path.relative_to(project)).encode() + b"\0" + hashlib.sha256(data).digest())
+            names.update(ENV_VAR.findall(data.decode("utf-8", errors="replace")))
+    for name in sorted(names - NOT_RESULTS):
+        h.update(f"env {name}={environ.get(name, '<unset>')}\0".encode())
+    for pkg in ("dbt-core", "dbt-duckdb", "duckdb"):
+        h.update(f"{pkg}={metadata.version(pkg)}\0".encode())
+    return h.hexdigest()
+
+
+def raw_shape(con: duckdb.DuckDBPyConnection) -> str:
+    """sha256 of the raw schema's tables, columns and types (a changed raw layout needs a full build)."""
+    rows = con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where schema_name = 'raw' order by table_name, column_index"
+    ).fetchall()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def registry_watermark(con: duckdb.DuckDBPyConnection) -> Watermark:
+    """The registry's current watermark (read under the writer lock)."""
+    top = con.execute("select coalesce(max(submission_id), 0) from raw.submissions").fetchone()[0]
+    rows = con.execute(
+        "select distinct submission_id, cast(withdrawn_at as varchar) from raw.submission_scopes "
+        "where withdrawn_at is not null order by 1, 2"
+    ).fetchall()
+    return Watermark(int(top), tuple((int(i), str(t)) for i, t in rows))
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The state recorded by the last successful build, or None."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = 'build_state'",
+        [STATE_SCHEMA],
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute(f"select state from {STATE_TABLE}").fetchone()
+    try:
+        state = json.loads(row[0]) if row else None
+        Watermark.from_json(state["watermark"])
+        return state if state["fingerprint"] and isinstance(state["marts"], list) else None
+    except (TypeError, ValueError, KeyError):  # unreadable: as if there were none (a full build)
+        return None
+
+
+def write_state(home: Home, plan: BuildPlan) -> None:
+    """Record ``plan``'s watermark and fingerprint: call only after the build published."""
+    from tipdw.lock import connect_when_free
+
+    con = connect_when_free(home.build_db)
+    try:
+        state = {
+            "watermark": plan.watermark.to_json(),
+            "fingerprint": plan.fingerprint,
+            "marts": sorted(_marts(con)),
+            "kind": plan.kind,
+        }
+        con.execute(f"create schema if not exists {STATE_SCHEMA}")
+        con.execute(f"create or replace table {STATE_TABLE} (state varchar not null)")
+        con.execute(f"insert into {STATE_TABLE} values (?)", [json.dumps(state, sort_keys=True)])
+    finally:
+        con.close()
+
+
+def changed_datasets(con: duckdb.DuckDBPyConnection, before: Watermark, now: Watermark) -> list[str]:
+    """Datasets of the submissions accepted after ``before``, or withdrawn (or un-withdrawn) since."""
+    moved = {i for i, _ in set(before.withdrawals) ^ set(now.withdrawals)}
+    rows = con.execute("select distinct submission_id, dataset from raw.submission_scopes").fetchall()
+    return sorted({d for i, d in rows if i > before.max_submission_id or i in moved})
+
+
+def plan_build(home: Home, full: bool = False) -> BuildPlan:
+    """Decide what to build in ``home`` (whose raw schema exists; hold the writer lock)."""
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        fingerprint = hashlib.sha256(f"{project_fingerprint()}:{raw_shape(con)}".encode()).hexdigest()
+        now = registry_watermark(con)
+        state = read_state(con)
+
+        def whole(reason: str) -> BuildPlan:
+            return BuildPlan("full", reason, now, fingerprint)
+
+        if full:
+            return whole("--full")
+        if state is None:
+            return whole("no previous build state")
+        if state["fingerprint"] != fingerprint:
+            return whole("models, seeds, settings, raw schema or dbt changed since the last build")
+        if missing := set(state["marts"]) - _marts(con):
+            return whole(f"marts missing from the build database ({', '.join(sorted(missing))})")
+        if not home.published_db.exists():
+            return whole(f"no publication at {home.published_db}")
+        if not (home.target / "manifest.json").exists():
+            return whole(f"no dbt manifest in {home.target}")
+        datasets = changed_datasets(con, Watermark.from_json(state["watermark"]), now)
+    finally:
+        con.close()
+    if not datasets:
+        return BuildPlan("nothing", "nothing new since the last build", now, fingerprint)
+    if unknown := [d for d in datasets if d not in DATASET_TABLES]:
+        return whole(f"submissions of dataset(s) {', '.join(unknown)} the incremental plan does not know")
+    tables = sorted({t for d in datasets for t in DATASET_TABLES[d]})
+    try:
+        select = [f"source:raw.{t}+" for t in tables] + registry_only_models(home)
+    except (OSError, ValueError, KeyError) as exc:
+        return whole(f"dbt manifest unreadable ({type(exc).__name__})")
+    return BuildPlan("incremental", "new or withdrawn submissions", now, fingerprint, tuple(datasets), select)
+
+
+def registry_only_models(home: Home) -> list[str]:
+    """Models downstream of the registry tables but of no dataset table (from dbt's manifest).
+
+    Selecting by dataset tables would never rebuild them, so they are always selected."""
+    manifest = json.loads((home.target / "manifest.json").read_text())
+    parents: dict[str, list[str]] = manifest["parent_map"]
+    dataset_tables = {t for ts in DATASET_TABLES.values() for t in ts}
+
+    def source_tables(node: str, seen: dict[str, set[str]]) -> set[str]:
+        if node not in seen:
+            seen[node] = set()
+            if node.startswith("source."):
+                seen[node] = {node.rsplit(".", 1)[-1]}
+            else:
+                seen[node] = set().union(*(source_tables(p, seen) for p in parents.get(node, [])))
+        return seen[node]
+
+    seen: dict[str, set[str]] = {}
+    out = []
+    for node in sorted(parents):
+        if node.startswith("model."):
+            tables = source_tables(node, seen)
+            if tables & set(REGISTRY_TABLES) and not tables & dataset_tables:
+                out.append(manifest["nodes"][node]["name"])
+    return out
+
+
+def _marts(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+    return {r[0] for r in rows}
