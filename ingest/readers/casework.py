@@ -296,6 +296,7 @@ class TemplateVictims(CaseReader):
             """,
             key.params(),
         )
+        con.execute("drop table temp.src")  # the submitted ids leave now: checks and batches read parsed
         self.check_common(con, src, problems, "person_id", "year_identified")
         self.check_age(con, src, problems)
         fix_date = "write dates as YYYY-MM-DD"
@@ -396,6 +397,7 @@ class TemplateCases(CaseReader):
             select t.*, coalesce(try_cast(year_text as integer), year(date_registered)) as year from t
             """
         )
+        con.execute("drop table temp.src")  # checks and batches read parsed
         self.check_common(con, src, problems, "case_id")
         for d in ("date_registered", "date_stage"):
             sql_problems(con, src, problems, f"{d}_text is not null and {d} is null", d, f"{d}_text",
