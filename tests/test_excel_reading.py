@@ -7,6 +7,9 @@ Workbooks are written here with xlsxwriter; expected values are read off the row
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +17,7 @@ import pytest
 import xlsxwriter
 
 from ingest.tabular import SHEET_ROW, excel_head, excel_rows, excel_sheet_arrow, excel_text_sql
-from tests.conftest import run_tipdw
+from tests.conftest import REPO, run_tipdw
 
 ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4}
 HEADER = ["country", "person_id", "sex", "age", "age_band", "year_identified", "date_identified",
@@ -178,3 +181,20 @@ def test_columnar_text_is_the_row_readers_text(tmp_path):
     assert [r[0] for r in excel_head(arrow, 30)][:20] == expected[:20]
     assert (expected[20], got[20]) == ("True", "true")
     assert (expected[21], got[21]) == ("0.3333333333333333", "0.333333333")
+
+
+def test_workbook_intake_does_not_import_pandas(tmp_path):
+    """The sheet goes from fastexcel's Arrow columns straight into DuckDB: no pandas (a second to import)."""
+    book = _workbook(tmp_path / "ken.xlsx", {"victims": VICTIMS})
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ingest.intake import ingest_file\n"
+        "from tipdw.config import Home\n"
+        f"out = ingest_file(Path({str(book)!r}), Home(Path({str(tmp_path / 'home')!r})))\n"
+        "print(out.status, out.rows_loaded, 'pandas' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, **ENV}, cwd=REPO, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["accepted", "2", "False"]
