@@ -81,7 +81,7 @@ def test_each_failing_row_names_check_column_value_and_count(fixture_run):
     assert rows == [
         ("accepted_values", "kind", "guess", 1, "accepted_values: kind = 'guess' (1 rows) not in detected, estimated"),
         ("accepted_values", "rank", "7", 1, "accepted_values: rank = '7' (1 rows) not in 1, 2, 3, 4, 5, 6"),
-        ("expression", None, None, 1, "expression: lower_bound <= upper_bound is false or null in 1 rows"),
+        ("expression", None, None, 1, "expression: lower_bound <= upper_bound is false or null (bounds are ordered) in 1 rows"),
         ("non_negative", "amount", "-2", 1, "non_negative: amount < 0 in 1 rows (lowest -2)"),
         ("not_null", "code", None, 1, "not_null: code is null in 1 rows"),
         ("relationships", "code", "ZZZ", 1, "relationships: code = 'ZZZ' (1 rows) not in column_checks_parent.code"),

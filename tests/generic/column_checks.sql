@@ -7,7 +7,9 @@
                                                 quoted, numbers and booleans are not
     - relationships: {col: {to: ref('x'), field: f}, ...}
                                                 every value of col is a value of x.f (nulls pass)
-    - expressions: [sql, ...]                   every row satisfies the expression (false or null fails)
+    - expressions: [sql, ...]                   every row satisfies the expression (false or null fails);
+                                                an item may be {expression: sql, description: why}, the
+                                                description then ends its failure text
 
     One failing row per check, column and value: check_name, column_name, failing_value (text),
     failing_rows (how many records), and a `failure` text that says all of it, e.g.
@@ -23,8 +25,9 @@
 {%- for c in not_null %}{% do singles.append(('not_null', c, c ~ ' is null', none, c ~ ' is null')) %}{% endfor -%}
 {%- for c in non_negative %}{% do singles.append(('non_negative', c, c ~ ' < 0', c, c ~ ' < 0')) %}{% endfor -%}
 {%- for e in expressions -%}
-{%- set e = e | trim -%}
-{%- do singles.append(('expression', none, 'not coalesce(' ~ e ~ ', false)', none, e ~ ' is false or null')) -%}
+{%- set sql = (e['expression'] if e is mapping else e) | trim -%}
+{%- set why = (' (' ~ (e['description'] | trim) ~ ')') if e is mapping and e.get('description') else '' -%}
+{%- do singles.append(('expression', none, 'not coalesce(' ~ sql ~ ', false)', none, sql ~ ' is false or null' ~ why)) -%}
 {%- endfor -%}
 {%- set scan -%}
     select
