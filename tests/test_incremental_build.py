@@ -116,3 +116,13 @@ def test_full_is_documented():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Scheduled builds") :]
     assert "tipdw build --full" in section and "nothing new since the last build" in section
+
+
+def test_every_raw_table_belongs_to_a_dataset():
+    """The incremental plan knows which raw tables each dataset's submissions write."""
+    from ingest.intake import RAW_TABLES
+    from ingest.registry import DATASETS
+    from tipdw.buildplan import DATASET_TABLES
+
+    assert set(DATASET_TABLES) == set(DATASETS)
+    assert {f"raw.{t}" for ts in DATASET_TABLES.values() for t in ts} == set(RAW_TABLES.values())
