@@ -31,7 +31,8 @@ def wait_for(predicate, limit: float = 60) -> None:
 
 def test_a_reader_during_a_build_and_a_second_build(demo_home, tmp_path):
     """One build runs; a second without --wait is refused at once with 75, one with --wait 2 waits
-    its 2 seconds and is refused with 75 (the lock's queue, not a second dbt run: builds are slow);
+    its 2 seconds and is refused with 75, one with a long --wait runs after the first and finds
+    nothing new to build;
     the open reader sees the old publication throughout, a new connection sees the new one."""
     home = copy_home(demo_home, tmp_path / "home")
     run_tipdw(home, "ingest", str(extra_submission(demo_home, tmp_path / "extra.csv")))
@@ -44,6 +45,7 @@ def test_a_reader_during_a_build_and_a_second_build(demo_home, tmp_path):
     refused = start_tipdw(home, "build")
     waited_since = time.monotonic()
     waiting = start_tipdw(home, "build", "--wait", "2")
+    queued = start_tipdw(home, "build", "--wait", str(BUILD_TIMEOUT))  # runs when the first is done
     for p in (refused, waiting):
         out, err = p.communicate(timeout=120)
         assert p.returncode == EXIT_BUSY, (out, err)
@@ -58,6 +60,10 @@ def test_a_reader_during_a_build_and_a_second_build(demo_home, tmp_path):
     out, err = first.communicate(timeout=BUILD_TIMEOUT)
     assert first.returncode == 0, (out, err)
     assert "tipdw build OK" in out
+    # The queued build ran after it: the first published everything, so it had nothing new to build.
+    out, err = queued.communicate(timeout=BUILD_TIMEOUT)
+    assert queued.returncode == 0, (out, err)
+    assert "nothing new since the last build" in out.strip().splitlines()[-1]
     assert reads > 10
     assert reader.execute(TOTAL_SQL).fetchone() == before, "the old view changed after the swap"
     reader.close()
