@@ -17,6 +17,9 @@
     is read once; not_null, non_negative and expressions share one aggregate pass over it. -#}
 {% test column_checks(model, not_null=[], non_negative=[], unique=[], accepted_values={},
                       relationships={}, expressions=[]) %}
+{#- The failing rows stay queryable (quality.<test name>, a view: nothing is copied) for
+    `tipdw report quality` and warnings; the test's name alone no longer says which column failed. -#}
+{{ config(store_failures=true, store_failures_as='view', schema='quality') }}
 {%- set parts = [] -%}
 {%- set scanned = not_null | length + non_negative | length + expressions | length -%}
 {%- if scanned > 0 %}
