@@ -1,3 +1,4 @@
+{{ config(severity='warn', store_failures=true, schema='quality') }}
 {{ test_funnel_ordered(
     model=ref('preferred_counts'),
     earlier='persons_prosecuted',
