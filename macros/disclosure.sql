@@ -112,8 +112,6 @@
     )
 {%- endmacro %}
 
-{#- The SDMX CONF_STATUS published for a cell: A primary (small count), S secondary, else the
-    source's own flag. -#}
 {#- The published value and its bounds for one protected cell, as three aliased columns
     (``prefix`` names them, e.g. 'old_' gives old_value, old_value_lower, old_value_upper). -#}
 {% macro protected_measures(reason, prefix='', value='value', value_lower='value_lower', value_upper='value_upper') -%}
@@ -122,6 +120,8 @@
         {{ protected_upper(value_upper, reason) }} as {{ prefix }}value_upper
 {%- endmacro %}
 
+{#- The SDMX CONF_STATUS published for a cell: A primary (small count), S secondary, else the
+    source's own flag. -#}
 {% macro protected_conf_status(conf_status, reason) -%}
     case {{ reason }} when 'primary' then 'A' when 'secondary' then 'S' else {{ conf_status }} end
 {%- endmacro %}

@@ -105,7 +105,10 @@ def test_a_withdrawal_builds_incrementally_as_a_full_build_would(base, withdrawn
 
 def test_a_changed_setting_forces_a_full_build(corrected, withdrawn):
     _, full, _, again = withdrawn
-    assert "(full: models, seeds, settings, raw schema or dbt changed since the last build)" in _summary(full)
+    assert (
+        "(full: models, seeds, settings, suites, raw schema or dbt changed since the last build)"
+        in _summary(full)
+    )
     assert _counts(full)[0] == _counts(corrected[1])[0]  # as many models as `tipdw build --full`
     assert "nothing new since the last build" in _summary(again)  # the new fingerprint was recorded
 

@@ -10,6 +10,7 @@ Exit codes (also in README): 0 success; 1 dbt models or tests failed; 2 validati
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,11 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
         if res.ok:  # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py)
             res.warnings.extend(unmapped_code_warnings(home.build_db))
         if not res.ok:
+            from tipdw.quality.checks import describe_warnings
+
+            # A failing column_checks test names only its model: add its first failure texts.
+            with contextlib.suppress(duckdb.Error):  # the bare dbt lines are still there
+                res.failures = describe_warnings(home, res.failures)
             out = BuildOutcome(
                 EXIT_DBT,
                 f"tipdw build FAILED ({plan.label}): {len(res.failures)} dbt failures; previous publication kept",

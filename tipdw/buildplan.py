@@ -3,7 +3,8 @@
 After every successful, published build, the build database records a *build state*
 (``build_meta.build_state``, one row): the registry watermark (the highest submission_id, and every
 withdrawal as (submission_id, withdrawn_at)), a fingerprint of the dbt project (files, the env vars
-they read, dbt's version) and of the raw schema's layout, and the marts that exist. The next build compares the registry and the project with it:
+they read, dbt's version), of the expectation suites and of the raw schema's layout, and the marts
+that exist. The next build compares the registry and the project with it:
 
 - no state, a different fingerprint, a mart missing, no ``published.duckdb``, or ``--full``:
   a full ``dbt build`` as before;
@@ -129,6 +130,17 @@ def project_fingerprint(project: Path = PROJECT_DIR, environ: dict[str, str] | N
     return h.hexdigest()
 
 
+def suites_fingerprint() -> str:
+    """sha256 of the expectation suites validation uses (``expectations/`` or $TIPDW_EXPECTATIONS):
+    a changed rule must be checked against the marts, so it makes the next build a full one."""
+    from ingest.suites import expectations_dir
+
+    h = hashlib.sha256()
+    for path in sorted(expectations_dir().glob("*.json")):
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def raw_shape(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 of the raw schema's tables, columns and types (a changed raw layout needs a full build)."""
     rows = con.execute(
@@ -195,7 +207,8 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
     """Decide what to build in ``home`` (whose raw schema exists; hold the writer lock)."""
     con = duckdb.connect(str(home.build_db), read_only=True)
     try:
-        fingerprint = hashlib.sha256(f"{project_fingerprint()}:{raw_shape(con)}".encode()).hexdigest()
+        parts = f"{project_fingerprint()}:{raw_shape(con)}:{suites_fingerprint()}"
+        fingerprint = hashlib.sha256(parts.encode()).hexdigest()
         now = registry_watermark(con)
         state = read_state(con)
 
@@ -207,7 +220,7 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         if state is None:
             return whole("no previous build state")
         if state["fingerprint"] != fingerprint:
-            return whole("models, seeds, settings, raw schema or dbt changed since the last build")
+            return whole("models, seeds, settings, suites, raw schema or dbt changed since the last build")
         if missing := set(state["marts"]) - _marts(con):
             return whole(f"marts missing from the build database ({', '.join(sorted(missing))})")
         if not home.published_db.exists():
