@@ -4,7 +4,8 @@ Every figure is the median of ``BENCH_REPEATS`` (default 3) runs of a fresh proc
 memory (``benchmarks.measure``). ``BENCH_ROWS`` (default 1,000,000) sets the case-level size;
 ``BENCH_XLSX_ROWS`` (default 100,000) the workbook's; ``BENCH_ONLY`` (e.g. ``intake,xlsx``) a subset of
 the steps intake, xlsx, validation, builds. Data is SYNTHETIC (``benchmarks.generate``) and
-cached under ``benchmarks/.cache``. Prints a table and writes ``benchmarks/results/latest.json``.
+cached under ``benchmarks/.cache``. Prints a table and writes ``benchmarks/results/latest.json`` and
+``benchmarks/results/rows-<BENCH_ROWS>.json``.
 
 Measurements (tipdw / baseline = ratio, goal):
 - intake: ``tipdw ingest`` of the victims CSV / DuckDB ``read_csv`` of it into a database file;
@@ -199,6 +200,7 @@ def machine() -> dict:
         "pandas",
         "pyarrow",
         "python-calamine",
+        "fastexcel",
         "great-expectations",
     ):
         try:
@@ -268,9 +270,14 @@ def main() -> int:
         "goals": {**GOALS, "end_to_end_peak_gib": MEMORY_GOAL_GIB},
     }  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(report, indent=2) + "\n"
+    # latest.json is the last run; rows-<N>.json the last run at that size (1M and 5M are kept).
+    for name in ("latest.json", f"rows-{rows}.json"):
+        (RESULTS / name).write_text(text, encoding="utf-8")
     print(table(bench.results))
-    print(f"written {RESULTS / 'latest.json'}; tool output in {bench.log}")
+    print(
+        f"written {RESULTS / 'latest.json'} and {RESULTS / f'rows-{rows}.json'}; tool output in {bench.log}"
+    )
     return 0
 
 
