@@ -53,13 +53,30 @@
 {% macro secondary_suppression(input, output, keys, dims, columns) -%}
     {%- set passes = var('secondary_passes') | int -%}
     {%- set carried = columns | reject('in', ['suppression']) | list -%}
-    {{ output }}__start as (
+    {%- set block = keys | reject('in', dims) | list -%}
+    {{ output }}__flagged as (
         select
             {% for c in carried %}{{ c }},{% endfor %}
             suppression,
             {{ is_hidden('value', 'value_upper', 'suppression') }} as is_hidden,
             coalesce(suppression in ('secondary', 'source_confidential'), false) as is_unbounded
         from {{ input }}
+    ),
+
+    {#- Every group lies within one block (the keys that are not breakdown dimensions), and only a
+        group holding a withheld cell can be exposed: a block with none at the start never changes,
+        so the passes run on the other blocks only (about a tenth of them in the benchmark data). -#}
+    {{ output }}__blocks as (
+        select
+            *,
+            max(case when is_hidden then 1 else 0 end) over ({% if block %}partition by {{ block | join(', ') }}{% endif %}) as block_hidden
+        from {{ output }}__flagged
+    ),
+
+    {{ output }}__start as (
+        select {% for c in carried %}{{ c }},{% endfor %} suppression, is_hidden, is_unbounded
+        from {{ output }}__blocks
+        where block_hidden = 1
     ),
     {%- set ns = namespace(prev=output ~ '__start') %}
     {%- for p in range(passes) %}
@@ -109,6 +126,10 @@
     {%- endfor %}
     {{ output }} as (
         select * from {{ ns.prev }}
+        union all
+        select {% for c in carried %}{{ c }},{% endfor %} suppression, is_hidden, is_unbounded
+        from {{ output }}__blocks
+        where block_hidden = 0
     )
 {%- endmacro %}
 
