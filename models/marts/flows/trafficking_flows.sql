@@ -3,8 +3,10 @@
 -- from formats that report 'by citizenship', via int_flows__by_origin). Shares are of the total
 -- detected in the same area and year. Counts come protected: country groups from preferred_counts;
 -- origin-country rows get primary and secondary suppression here with the foreign total as their
--- margin; they are kept only from the source that gave the country's total. A region row is published only when every country in it is published (as in
--- regional_aggregates), so it is a sum of published figures.
+-- margin; they are kept only from the source that gave the country's total. A region row is
+-- published only when every country in it is published (as in regional_aggregates), so it is a sum
+-- of published figures; its breakdown rows add, per country, only rows of the source of that
+-- country's total.
 {% set keys = ['country_iso3', 'year', 'citizenship', 'origin_iso3'] %}
 
 with groups as (
@@ -91,6 +93,18 @@ memberships as (
     select * from {{ ref('int_region_memberships') }}
 ),
 
+country_totals as (
+    -- The source of each country-year's total: a region's breakdown rows add up, per country, only
+    -- rows of that source, so no country adds parts of one source to a total of another (a region's
+    -- nationals could otherwise exceed its total).
+    select
+        country_iso3,
+        year,
+        source as total_source
+    from country_rows
+    where citizenship = 'total' and origin_iso3 = 'total'
+),
+
 region_rows as (
     select
         memberships.region_type as area_type,
@@ -112,6 +126,13 @@ region_rows as (
         count(*) as countries_reporting
     from country_rows
     inner join memberships on country_rows.country_iso3 = memberships.country_iso3
+    left join country_totals
+        on
+            country_rows.country_iso3 = country_totals.country_iso3
+            and country_rows.year = country_totals.year
+    where
+        (country_rows.citizenship = 'total' and country_rows.origin_iso3 = 'total')
+        or country_rows.source = country_totals.total_source
     group by
         memberships.region_type, memberships.region, country_rows.year, country_rows.citizenship,
         country_rows.origin_iso3
