@@ -430,3 +430,49 @@ def test_flows_origin_countries_are_protected(small_cells_home):
     )
     assert got["POL"]["suppression"] == "secondary" and got["POL"]["victims_count"] is None
     assert got["POL"]["share_of_detected_pct"] is None and got["POL"]["conf_status"] == "S"
+
+
+def test_region_flows_add_parts_only_from_the_source_of_each_countrys_total(tmp_path):
+    """Kenya's total comes from its aggregates (120 victims, no citizenship breakdown); its
+    nationals (200) and foreigners (50) only from case-level records (source national_casework).
+    Preferred cells may come from different sources, so a region must not add Kenya's case-level
+    nationals to a total holding its aggregate 120: Africa's nationals would be 230 of 160 (144%).
+    Found at 5M benchmark rows, where validation refused the build (shares up to 195%). Uganda
+    (aggregates only, with its breakdown) is the control."""
+    home = tmp_path / "flows"
+    aggregates = tmp_path / "aggregates.csv"
+    aggregates.write_text(
+        "country,year,indicator,sex,age_group,form_of_exploitation,citizenship,value\n"
+        "KEN,2023,detected_victims,total,total,total,total,120\n"
+        "UGA,2023,detected_victims,total,total,total,total,40\n"
+        "UGA,2023,detected_victims,total,total,total,nationals,30\n"
+        "UGA,2023,detected_victims,total,total,total,foreign,10\n",
+        encoding="utf-8",
+    )
+    victims = tmp_path / "victims.csv"
+    victims.write_text(
+        "country,person_id,sex,age,citizenship,year_identified\n"
+        + "".join(f"KEN,K{i},female,30,KEN,2023\n" for i in range(200))
+        + "".join(f"KEN,F{i},male,30,UGA,2023\n" for i in range(50)),
+        encoding="utf-8",
+    )
+    env = {"TIPDW_PSEUDONYM_KEY": "ab" * 32}
+    run_tipdw(home, "ingest", str(aggregates), "--submitter", "tests")
+    run_tipdw(home, "ingest", str(victims), "--submitter", "tests", env=env)
+    run_tipdw(home, "build", timeout=600, env=env)  # validation would refuse shares above 100%
+    got = {
+        (r["area"], r["citizenship"]): r
+        for r in rows(
+            home,
+            "select * from trafficking_flows where year = 2023 and origin_iso3 = 'total' "
+            "and area in ('KEN', 'UGA', 'Africa')",
+        )
+    }
+    assert got[("Africa", "total")]["victims_count"] == 160
+    # Kenya's case-level nationals (200, more than its total of 120) stay out of the region's sum
+    assert got[("Africa", "nationals")]["victims_count"] == 30
+    assert got[("Africa", "nationals")]["countries_reporting"] == 1
+    assert got[("Africa", "nationals")]["share_of_detected_pct"] == 18.75
+    assert got[("KEN", "nationals")]["share_of_detected_pct"] is None  # another source's part
+    shares = [r["share_of_detected_pct"] for r in got.values() if r["share_of_detected_pct"] is not None]
+    assert shares and max(shares) <= 100
