@@ -59,7 +59,10 @@ DATASET_TABLES = {
 REGISTRY_TABLES = ("submissions", "submission_scopes")
 FINGERPRINTED = ("models", "macros", "seeds", "tests/generic", "tests/dbt", "tests/consistency",
                  "dbt_project.yml", "profiles.yml", "packages.yml")  # fmt: skip
-NOT_RESULTS = {"TIPDW_HOME"}  # env vars read by the project that do not change what it computes
+NOT_RESULTS = {
+    "TIPDW_HOME",
+    "TIPDW_MEMORY_LIMIT",
+}  # env vars read by the project that do not change what it computes
 ENV_VAR = re.compile(r"""env_var\(\s*['"](\w+)['"]""")
 BASE_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
