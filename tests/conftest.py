@@ -116,3 +116,23 @@ def formats_home(tmp_path_factory):
 def home(tmp_path) -> Path:
     """An empty warehouse home."""
     return tmp_path / "home"
+
+
+def ingest_in_fresh_process(
+    path: Path, home: Path, modules: tuple[str, ...], env: dict | None = None
+) -> list[str]:
+    """Ingest ``path`` with ``ingest_file`` in a new Python process; return its status, rows loaded,
+    and for each of ``modules`` whether it was imported ("True"/"False"): what an intake costs in
+    imports, without timing anything."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ingest.intake import ingest_file\n"
+        "from tipdw.config import Home\n"
+        f"out = ingest_file(Path({str(path)!r}), Home(Path({str(home)!r})))\n"
+        f"print(out.status, out.rows_loaded, *[m in sys.modules for m in {list(modules)!r}])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, **(env or {})}, cwd=REPO, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()

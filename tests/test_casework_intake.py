@@ -5,10 +5,7 @@ are counted by hand from the fixtures (see the comments)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,7 +13,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import REPO, run_tipdw
+from tests.conftest import REPO, ingest_in_fresh_process, run_tipdw
 
 FIXTURES = REPO / "tests" / "fixtures" / "casework"
 ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4}
@@ -284,15 +281,5 @@ def test_case_level_csv_intake_imports_neither_pandas_nor_the_country_library(tm
         "KEN,P2,male,31,UGA,forced_labour,2023\n",
         encoding="utf-8",
     )
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from ingest.intake import ingest_file\n"
-        "from tipdw.config import Home\n"
-        f"out = ingest_file(Path({str(victims)!r}), Home(Path({str(tmp_path / 'home')!r})))\n"
-        "print(out.status, out.rows_loaded, 'pandas' in sys.modules, 'hdx.location.country' in sys.modules)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, **ENV}, cwd=REPO, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["accepted", "2", "False", "False"]
+    got = ingest_in_fresh_process(victims, tmp_path / "home", ("pandas", "hdx.location.country"), ENV)
+    assert got == ["accepted", "2", "False", "False"]

@@ -7,9 +7,6 @@ Workbooks are written here with xlsxwriter; expected values are read off the row
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -17,7 +14,7 @@ import pytest
 import xlsxwriter
 
 from ingest.tabular import SHEET_ROW, excel_head, excel_rows, excel_sheet_arrow, excel_text_sql
-from tests.conftest import REPO, run_tipdw
+from tests.conftest import ingest_in_fresh_process, run_tipdw
 
 ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4}
 HEADER = ["country", "person_id", "sex", "age", "age_band", "year_identified", "date_identified",
@@ -186,15 +183,4 @@ def test_columnar_text_is_the_row_readers_text(tmp_path):
 def test_workbook_intake_does_not_import_pandas(tmp_path):
     """The sheet goes from fastexcel's Arrow columns straight into DuckDB: no pandas (a second to import)."""
     book = _workbook(tmp_path / "ken.xlsx", {"victims": VICTIMS})
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from ingest.intake import ingest_file\n"
-        "from tipdw.config import Home\n"
-        f"out = ingest_file(Path({str(book)!r}), Home(Path({str(tmp_path / 'home')!r})))\n"
-        "print(out.status, out.rows_loaded, 'pandas' in sys.modules)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, **ENV}, cwd=REPO, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["accepted", "2", "False"]
+    assert ingest_in_fresh_process(book, tmp_path / "home", ("pandas",), ENV) == ["accepted", "2", "False"]
