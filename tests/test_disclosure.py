@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-import duckdb
 import pytest
+
+from tests.warehouse_checks import query_dicts
 
 INF = math.inf
 COUNT_DIMS = ["sex", "age_group", "form_of_exploitation", "citizenship"]
@@ -55,13 +56,7 @@ MARGIN_TABLES = {
 
 
 def fetch(home, sql: str) -> list[dict]:
-    con = duckdb.connect(str(home / "published.duckdb"), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    return query_dicts(home / "published.duckdb", sql)
 
 
 class Attack:

@@ -17,10 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.conftest import REPO, run_tipdw
+from tests.warehouse_checks import query_dicts
 
 FIXTURES = REPO / "tests" / "fixtures" / "harmonize"
 KEY = ("source", "country_iso3", "indicator", "sex", "age_group")
@@ -65,13 +65,7 @@ def _query(home: Path, sql: str) -> list[dict]:
 
 def _build_rows(home: Path, sql: str) -> list[dict]:
     """Rows of the build database (before disclosure control), read-only after the build."""
-    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    return query_dicts(home / "tipdw.duckdb", sql)
 
 
 CELL = "indicator = 'detected_victims' and form_of_exploitation = 'total' and citizenship = 'total'"

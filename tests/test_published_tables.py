@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
 
 from tests.conftest import REPO, run_tipdw
+from tests.warehouse_checks import query_dicts
 
 NEW_MARTS = [
     "sdg_16_2_2",
@@ -23,13 +23,7 @@ PUBLISHED = [*NEW_MARTS, "regional_aggregates", "preferred_counts", "comparable_
 
 def rows(home, sql: str, params: list | None = None) -> list[dict]:
     """Rows of a query on the published database, as dicts."""
-    con = duckdb.connect(str(home / "published.duckdb"), read_only=True)
-    try:
-        cur = con.execute(sql, params or [])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    return query_dicts(home / "published.duckdb", sql, params)
 
 
 def one(home, sql: str, params: list | None = None) -> dict:

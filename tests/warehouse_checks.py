@@ -140,3 +140,14 @@ def file_digest(path: Path) -> str:
 def no_traceback(proc) -> None:
     text = (proc.stdout or "") + (proc.stderr or "")
     assert "Traceback" not in text, f"a traceback instead of a clear error:\n{text[-3000:]}"
+
+
+def query_dicts(db: Path, sql: str, params: list | None = None) -> list[dict]:
+    """Rows of a query on a DuckDB file opened read-only, as dicts."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
