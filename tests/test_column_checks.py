@@ -11,11 +11,11 @@ import os
 import subprocess
 import sys
 
-import duckdb
 import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.warehouse_checks import query_dicts
 
 PROJECT = REPO / "tests" / "fixtures" / "harmonize" / "generic_tests"
 FOLDED = {"not_null", "non_negative", "unique", "accepted_values", "relationships"}
@@ -41,15 +41,12 @@ def fixture_run(tmp_path_factory):
         if r["unique_id"].startswith("test.")
     }
     assert len(tests) == 10, proc.stdout[-3000:]
-    con = duckdb.connect(str(tmp / "f.duckdb"), read_only=True)
-    try:
-        rows = con.execute(
-            "select check_name, column_name, failing_value, failing_rows, failure "
-            "from quality.must_fail_column_checks_all order by check_name, column_name"
-        ).fetchall()
-    finally:
-        con.close()
-    return tests, rows
+    rows = query_dicts(
+        tmp / "f.duckdb",
+        "select check_name, column_name, failing_value, failing_rows, failure "
+        "from quality.must_fail_column_checks_all order by check_name, column_name",
+    )
+    return tests, [tuple(r.values()) for r in rows]
 
 
 @pytest.mark.parametrize(

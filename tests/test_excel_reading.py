@@ -15,6 +15,7 @@ import xlsxwriter
 
 from ingest.tabular import SHEET_ROW, excel_head, excel_rows, excel_sheet_arrow, excel_text_sql
 from tests.conftest import ingest_in_fresh_process, run_tipdw
+from tests.warehouse_checks import query_dicts
 
 ENV = {"TIPDW_PSEUDONYM_KEY": "0123456789abcdef" * 4}
 HEADER = ["country", "person_id", "sex", "age", "age_band", "year_identified", "date_identified",
@@ -61,15 +62,12 @@ def home(tmp_path_factory):
 
 
 def _victims(home: Path) -> dict[int, tuple]:
-    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
-    try:
-        rows = con.execute(
-            "select row_number, country_iso3, year, age_years, age_band_code, date_identified, "
-            "identifying_agency from raw.case_victims"
-        ).fetchall()
-    finally:
-        con.close()
-    return {r[0]: r[1:] for r in rows}
+    rows = query_dicts(
+        home / "tipdw.duckdb",
+        "select row_number, country_iso3, year, age_years, age_band_code, date_identified, "
+        "identifying_agency from raw.case_victims",
+    )
+    return {r["row_number"]: tuple(r.values())[1:] for r in rows}
 
 
 def test_banner_rows_and_the_second_sheet_are_read(home):
