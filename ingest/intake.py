@@ -170,6 +170,9 @@ def ingest_file(
                 ],
             )  # fmt: skip
             if status == "accepted":
+                # Rows carry their file row in row_number; storage order is irrelevant, and letting DuckDB
+                # write in any order spares it from re-compressing every column at the checkpoint.
+                mem.execute("set preserve_insertion_order = false")
                 loaded = 0
                 for dataset, frame in result.tables.items():
                     cols = ", ".join(frame.columns)
