@@ -42,7 +42,7 @@ summarised as (
         crosswalk_format,
         dimension,
         source_key,
-        count(*) as rows_affected,
+        sum(rows_carrying) as rows_affected,
         count(distinct submission_id) as submissions,
         max(case when rank_in_code = 1 then trim(source_code) end) as source_code,
         max(case when rank_in_code = 1 then submission_id end) as example_submission_id,
