@@ -1,7 +1,9 @@
 """Incremental builds: after a first build, `tipdw build` runs dbt only on the models downstream of
 the datasets that new (or withdrawn) submissions touched, and publishes exactly what a full build of
 the same warehouse publishes; with nothing new it does not run dbt and leaves the publication as
-it is; a changed setting (an env var the models read) makes it a full build again."""
+it is; a changed setting (an env var the models read) makes it a full build again. The marts that
+mix every source and country recompute only the changed country-years (macros/changed_scopes.sql),
+and a dbt run that is not a tipdw incremental build recomputes all of their rows."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO, run_tipdw
-from tests.warehouse_checks import copy_home, published_numbers
+from tests.warehouse_checks import copy_home, published_numbers, query_dicts
 
 CORRECTION = REPO / "tests" / "fixtures" / "revisions" / "ken_2023_v1.csv"  # KEN 2023: 120 victims
 KEN_2023 = (
@@ -21,6 +23,7 @@ KEN_2023 = (
     "and form_of_exploitation = 'total' and citizenship = 'total'"
 )
 CASEWORK_ROWS = "select count(*) from comparable_counts where source = 'national_casework'"
+SCOPED_MARTS = ("comparable_counts", "preferred_counts", "regional_aggregates")
 COUNTS = re.compile(r"(\d+) models/seeds, (\d+) tests passed")
 
 
@@ -94,6 +97,52 @@ def test_a_corrected_aggregate_file_builds_incrementally_as_a_full_build_would(b
     assert models < all_models and tests < all_tests  # no casework, no population models or tests
     assert _one(base, KEN_2023) == _one(ref, KEN_2023) == 120
     assert published_numbers(base) == published_numbers(ref)
+
+
+def test_the_incremental_build_recomputes_only_the_changed_country_years(base, corrected):
+    """The correction covers KEN 2023 only: that is the changed scope, and the three incremental
+    marts ran with it (their compiled SQL reads build_meta.changed_scopes); the full build did not."""
+    assert query_dicts(base / "tipdw.duckdb", "select * from build_meta.changed_scopes") == [
+        {"country_iso3": "KEN", "year": 2023}
+    ]
+    import json
+
+    def compiled(home):
+        results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
+        return {r["unique_id"].split(".")[-1]: r.get("compiled_code") or "" for r in results}
+
+    incremental, full = compiled(base), compiled(corrected[2])
+    for mart in SCOPED_MARTS:
+        assert '"build_meta"."changed_scopes"' in incremental[mart], mart
+        assert '"build_meta"."changed_scopes"' not in full[mart], mart
+
+
+def test_a_dbt_run_outside_tipdw_recomputes_every_row_of_the_incremental_marts(corrected, tmp_path):
+    """A direct `dbt build` (TIPDW_REBUILD_SCOPES unset) of a built warehouse whose marts lost rows
+    outside the recorded changed_scopes: the incremental marts delete and insert every row, so the
+    lost rows come back and nothing is doubled."""
+    from tipdw import dbt
+    from tipdw.config import Home
+
+    home = copy_home(corrected[2], tmp_path / "direct")
+    db = home / "tipdw.duckdb"
+    snapshot = (
+        "select '{t}' as mart, count(*) as n, count(distinct md5(cast(m as varchar))) as d from marts.{t} m"
+    )
+    sql = " union all ".join(snapshot.format(t=t) for t in SCOPED_MARTS)
+    before = query_dicts(db, sql + " order by 1")
+    con = duckdb.connect(str(db))
+    con.execute(
+        "create or replace table build_meta.changed_scopes as select 'ZZZ' as country_iso3, 1900 as year"
+    )
+    for mart in SCOPED_MARTS[:2]:
+        con.execute(f"delete from marts.{mart} where country_iso3 = 'KEN'")
+    con.execute("delete from marts.regional_aggregates where region = 'World'")
+    con.close()
+    out = dbt.run(Home(home), ["build", "--select", *SCOPED_MARTS, "--exclude-resource-type", "unit_test"])
+    assert out.ok, out.failures
+    after = query_dicts(db, sql + " order by 1")
+    assert after == before and all(r["n"] == r["d"] > 0 for r in after)
 
 
 def test_a_withdrawal_builds_incrementally_as_a_full_build_would(base, withdrawn):

@@ -68,7 +68,14 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
             return out
         # dbt unit tests check model logic on fixed rows: `make test` runs them
         # (tests/test_dbt_unit_tests.py); production builds skip them, as dbt recommends.
-        res = dbt.run(home, plan.dbt_args)
+        try:
+            buildplan.write_changed_scopes(home, plan)
+        except duckdb.Error as exc:
+            out = BuildOutcome(EXIT_DBT, f"tipdw build FAILED: cannot write the build plan ({exc}); "
+                               "previous publication kept")  # fmt: skip
+            out.log = str(write_log(home, out))
+            return out
+        res = dbt.run(home, plan.dbt_args, env=plan.dbt_env)
         if res.ok:  # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py)
             res.warnings.extend(unmapped_code_warnings(home.build_db))
         if not res.ok:

@@ -7,10 +7,13 @@ they read, dbt's version), of the expectation suites and of the raw schema's lay
 that exist. The next build compares the registry and the project with it:
 
 - no state, a different fingerprint, a mart missing, no ``published.duckdb``, or ``--full``:
-  a full ``dbt build`` as before;
+  a full ``dbt build --full-refresh`` (incremental models too are rebuilt from scratch);
 - submissions accepted, or withdrawn, since the state: ``dbt build --select source:raw.<table>+``
   for the raw tables of their datasets (``DATASET_TABLES``), plus the models that read only the
-  registry (``registry_only_models``): only those models and their tests run;
+  registry (``registry_only_models``): only those models and their tests run. The country-years
+  those submissions cover go to ``build_meta.changed_scopes`` and dbt runs with
+  ``TIPDW_REBUILD_SCOPES=changed``: the incremental marts recompute only those scopes
+  (macros/changed_scopes.sql says why that is exact);
 - nothing accepted or withdrawn: no dbt at all; the publication stays as it is.
 
 Why selecting by the dataset tables is correct although currency (which rows are current) comes
@@ -48,6 +51,7 @@ from tipdw.config import PROJECT_DIR, Home
 
 STATE_SCHEMA = "build_meta"
 STATE_TABLE = f"{STATE_SCHEMA}.build_state"
+SCOPES_TABLE = f"{STATE_SCHEMA}.changed_scopes"
 DATASET_TABLES = {
     "aggregates": ("aggregate_observations",),
     "population": ("population",),
@@ -62,6 +66,7 @@ FINGERPRINTED = ("models", "macros", "seeds", "tests/generic", "tests/dbt", "tes
 NOT_RESULTS = {
     "TIPDW_HOME",
     "TIPDW_MEMORY_LIMIT",
+    "TIPDW_REBUILD_SCOPES",  # set by the plan itself: which rows a run recomputes, not what they hold
 }  # env vars read by the project that do not change what it computes
 ENV_VAR = re.compile(r"""env_var\(\s*['"](\w+)['"]""")
 BASE_ARGS = ["build", "--exclude-resource-type", "unit_test"]
@@ -95,10 +100,18 @@ class BuildPlan:
     fingerprint: str
     datasets: tuple[str, ...] = ()
     select: list[str] = field(default_factory=list)
+    scopes: list[tuple[str, int]] = field(default_factory=list)  # changed (country, year), incremental only
 
     @property
     def dbt_args(self) -> list[str]:
-        return [*BASE_ARGS, "--select", *self.select] if self.kind == "incremental" else list(BASE_ARGS)
+        if self.kind == "incremental":
+            return [*BASE_ARGS, "--select", *self.select]
+        return [*BASE_ARGS, "--full-refresh"]
+
+    @property
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for dbt: incremental runs recompute the changed scopes only."""
+        return {"TIPDW_REBUILD_SCOPES": "changed" if self.kind == "incremental" else "all"}
 
     @property
     def label(self) -> str:
@@ -199,11 +212,31 @@ def write_state(home: Home, plan: BuildPlan) -> None:
         con.close()
 
 
-def changed_datasets(con: duckdb.DuckDBPyConnection, before: Watermark, now: Watermark) -> list[str]:
-    """Datasets of the submissions accepted after ``before``, or withdrawn (or un-withdrawn) since."""
-    moved = {i for i, _ in set(before.withdrawals) ^ set(now.withdrawals)}
-    rows = con.execute("select distinct submission_id, dataset from raw.submission_scopes").fetchall()
-    return sorted({d for i, d in rows if i > before.max_submission_id or i in moved})
+def changed_scopes(con: duckdb.DuckDBPyConnection, before: Watermark, now: Watermark) -> list[tuple]:
+    """(dataset, country, year) of every scope of the submissions accepted after ``before``, or
+    withdrawn (or un-withdrawn) since: what those submissions can change, whatever they supersede
+    (a superseded scope has the same country and year)."""
+    moved = sorted({i for i, _ in set(before.withdrawals) ^ set(now.withdrawals)})
+    return con.execute(
+        "select distinct dataset, country_iso3, year from raw.submission_scopes "
+        "where submission_id > ? or list_contains(?, submission_id) order by all",
+        [before.max_submission_id, moved],
+    ).fetchall()
+
+
+def write_changed_scopes(home: Home, plan: BuildPlan) -> None:
+    """Write ``plan.scopes`` to ``build_meta.changed_scopes`` (empty for a full build), which the
+    incremental marts read; call under the writer lock, before dbt runs."""
+    from tipdw.lock import connect_when_free
+
+    con = connect_when_free(home.build_db)
+    try:
+        con.execute(f"create schema if not exists {STATE_SCHEMA}")
+        con.execute(f"create or replace table {SCOPES_TABLE} (country_iso3 varchar, year integer)")
+        if plan.scopes:
+            con.executemany(f"insert into {SCOPES_TABLE} values (?, ?)", [list(s) for s in plan.scopes])
+    finally:
+        con.close()
 
 
 def plan_build(home: Home, full: bool = False) -> BuildPlan:
@@ -230,9 +263,10 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
             return whole(f"no publication at {home.published_db}")
         if not (home.target / "manifest.json").exists():
             return whole(f"no dbt manifest in {home.target}")
-        datasets = changed_datasets(con, Watermark.from_json(state["watermark"]), now)
+        scopes = changed_scopes(con, Watermark.from_json(state["watermark"]), now)
     finally:
         con.close()
+    datasets = sorted({d for d, _, _ in scopes})
     if not datasets:
         return BuildPlan("nothing", "nothing new since the last build", now, fingerprint)
     if unknown := [d for d in datasets if d not in DATASET_TABLES]:
@@ -242,7 +276,16 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         select = [f"source:raw.{t}+" for t in tables] + registry_only_models(home)
     except (OSError, ValueError, KeyError) as exc:
         return whole(f"dbt manifest unreadable ({type(exc).__name__})")
-    return BuildPlan("incremental", "new or withdrawn submissions", now, fingerprint, tuple(datasets), select)
+    country_years = sorted({(c, y) for _, c, y in scopes if c is not None})
+    return BuildPlan(
+        "incremental",
+        "new or withdrawn submissions",
+        now,
+        fingerprint,
+        tuple(datasets),
+        select,
+        country_years,
+    )
 
 
 def registry_only_models(home: Home) -> list[str]:

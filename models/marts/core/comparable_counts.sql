@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
+) }}
+-- Incremental: a build after new submissions recomputes only the country-years they change
+-- (macros/changed_scopes.sql).
 -- Every source's counts at the comparable grain (int_counts__comparable: given rows, plus totals
 -- derived where the source declares additivity, with comparability notes), with primary and
 -- secondary suppression applied within each source (macros/disclosure.sql).
@@ -6,6 +14,9 @@
 
 with counts as (
     select * from {{ ref('int_counts__comparable') }}
+    {% if rebuilds_changed_scopes() %}
+        where {{ in_changed_scopes(ref('int_counts__comparable'), ['country_iso3', 'year'], changed_country_years()) }}
+    {% endif %}
 ),
 
 flagged as (

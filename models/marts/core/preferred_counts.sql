@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
+) }}
+-- Incremental: a build after new submissions recomputes only the country-years they change
+-- (macros/changed_scopes.sql).
 -- One row per cell across sources, chosen by the precedence in seed source_precedence, with
 -- primary and secondary suppression (macros/disclosure.sql). Every other country-level mart reads
 -- its counts from here, so no mart publishes a count this table withholds.
@@ -6,6 +14,9 @@
 
 with preferred as (
     select * from {{ ref('int_counts__preferred') }}
+    {% if rebuilds_changed_scopes() %}
+        where {{ in_changed_scopes(ref('int_counts__preferred'), ['country_iso3', 'year'], changed_country_years()) }}
+    {% endif %}
 ),
 
 flagged as (

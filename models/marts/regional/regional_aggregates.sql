@@ -1,3 +1,9 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(['region_type', 'region', 'year'], changed_region_years(ref('int_region_memberships'))) }}"
+) }}
 {#- Regional sums of detected counts from the preferred source per country, with coverage.
     Coverage rule: a country counts for year Y if it reported Y or, when var('coverage_years') = N
     is above 0 (env TIPDW_COVERAGE_YEARS), its most recent year within N years before Y. Nothing
@@ -6,7 +12,9 @@
     preferred_counts. A region cell is published only when every country in it is published there,
     so it is a sum of published figures and cannot be used to recover a withheld country value
     (region minus the other countries); otherwise it is withheld ('secondary') with bounds. Then
-    secondary suppression runs within this table. -#}
+    secondary suppression runs within this table.
+    Incremental: a build after new submissions recomputes only the region-years they can change
+    (macros/changed_scopes.sql). -#}
 {% set n = var('coverage_years') | int %}
 {% set keys = ['region_type', 'region', 'year', 'indicator', 'sex', 'age_group', 'form_of_exploitation', 'citizenship'] %}
 {% set dims = ['sex', 'age_group', 'form_of_exploitation', 'citizenship'] %}
@@ -31,40 +39,63 @@ population as (
     where sex = 'total' and age_group = 'total'
 ),
 
-years as (
-    select distinct year from counts
-),
+{% if n > 0 %}
+    years as (
+        select distinct year from counts
+    ),
 
-candidates as (
-    select
-        counts.country_iso3,
-        years.year,
-        counts.year as reported_year,
-        counts.indicator,
-        counts.sex,
-        counts.age_group,
-        counts.form_of_exploitation,
-        counts.citizenship,
-        counts.unit,
-        counts.value,
-        counts.value_lower,
-        counts.value_upper,
-        counts.suppression,
-        row_number() over (
-            partition by
-                counts.country_iso3, years.year, counts.indicator, counts.sex, counts.age_group,
-                counts.form_of_exploitation, counts.citizenship
-            order by counts.year desc
-        ) as recency
-    from counts
-    inner join years on counts.year <= years.year and counts.year >= years.year - {{ n }}
-),
+    candidates as (
+        select
+            counts.country_iso3,
+            years.year,
+            counts.year as reported_year,
+            counts.indicator,
+            counts.sex,
+            counts.age_group,
+            counts.form_of_exploitation,
+            counts.citizenship,
+            counts.unit,
+            counts.value,
+            counts.value_lower,
+            counts.value_upper,
+            counts.suppression,
+            row_number() over (
+                partition by
+                    counts.country_iso3, years.year, counts.indicator, counts.sex, counts.age_group,
+                    counts.form_of_exploitation, counts.citizenship
+                order by counts.year desc
+            ) as recency
+        from counts
+        inner join years on counts.year <= years.year and counts.year >= years.year - {{ n }}
+    ),
 
-used as (
-    select * from candidates
-    where recency = 1
-),
+    used as (
+        select * from candidates
+        where recency = 1
+    ),
+{% else %}
+    -- reported year only: each country's own figure for the year
+    used as (
+        select
+            country_iso3,
+            year,
+            year as reported_year,
+            indicator,
+            sex,
+            age_group,
+            form_of_exploitation,
+            citizenship,
+            unit,
+            value,
+            value_lower,
+            value_upper,
+            suppression
+        from counts
+    ),
+{% endif %}
 
+-- `used` holds at most one row per country, year and cell, and a country belongs to a region once:
+-- each group below counts each of its countries once, so count(*) counts countries.
 summed as (
     select
         memberships.region_type,
@@ -83,14 +114,18 @@ summed as (
                 then sum(coalesce(used.value, used.value_upper))
         end as value_upper,
         count(used.suppression) as countries_withheld,
-        count(distinct used.country_iso3) as countries_reporting,
-        count(distinct case when used.reported_year < used.year then used.country_iso3 end)
-            as countries_carried_forward,
+        count(*) as countries_reporting,
+        sum(case when used.reported_year < used.year then 1 else 0 end) as countries_carried_forward,
         max(memberships.countries_in_region) as countries_in_region,
         sum(population.population) as population_reporting
     from used
     inner join memberships on used.country_iso3 = memberships.country_iso3
     left join population on used.country_iso3 = population.country_iso3 and used.year = population.year
+    {% if rebuilds_changed_scopes() %}
+        where {{ in_changed_scopes(none, ['region_type', 'region', 'year'],
+            changed_region_years(ref('int_region_memberships')),
+            ['memberships.region_type', 'memberships.region', 'used.year']) }}
+    {% endif %}
     group by
         memberships.region_type, memberships.region, used.year, used.indicator, used.sex,
         used.age_group, used.form_of_exploitation, used.citizenship

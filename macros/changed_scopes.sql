@@ -1,0 +1,64 @@
+{#- Incremental marts: after new or withdrawn submissions, `tipdw build` recomputes only the
+    country-years they touch (tipdw/buildplan.py writes them to build_meta.changed_scopes and sets
+    TIPDW_REBUILD_SCOPES=changed). The marts that mix every source and country (comparable_counts,
+    preferred_counts, regional_aggregates) are incremental models: a pre-hook deletes the rows of the
+    changed scopes and the model inserts them again, computed from up-to-date inputs. This is exact
+    because everything those marts compute for a cell, secondary suppression included, stays within
+    its country-year (for regions: its region-year), whose inputs are the changed rows only.
+    Without that setting (a direct `dbt build`, or any build that is not a tipdw incremental one)
+    the pre-hook deletes every row and the model inserts them all: a full recomputation, never stale
+    rows; `tipdw build` passes --full-refresh to full builds anyway. -#}
+
+{#- Whether this run recomputes only the changed scopes (never in a dbt unit test: no `this`). -#}
+{% macro rebuilds_changed_scopes() -%}
+    {{ return(this is not none and is_incremental() and env_var('TIPDW_REBUILD_SCOPES', 'all') == 'changed') }}
+{%- endmacro %}
+
+{#- The changed country-years (country_iso3, year). -#}
+{% macro changed_country_years() -%}
+    select
+        country_iso3,
+        year
+    from {{ source('build_meta', 'changed_scopes') }}
+{%- endmacro %}
+
+{#- The region-years whose regional cells a change of those country-years can alter: the regions
+    holding a changed country, in its changed year and, when var('coverage_years') = N carries a
+    country's latest figure forward, the N years after. With N > 0 a year can also newly appear (or
+    disappear) for every region, so every region is taken in those years. -#}
+{% macro changed_region_years(memberships) -%}
+    {%- set n = var('coverage_years') | int -%}
+    select distinct
+        memberships.region_type,
+        memberships.region,
+        changed.year + offsets.offset_years as year
+    from ({{ changed_country_years() }}) as changed
+    inner join {{ memberships }} as memberships
+        {% if n > 0 %}on true{% else %}on changed.country_iso3 = memberships.country_iso3{% endif %}
+    inner join (
+        {% for k in range(n + 1) %}select {{ k }} as offset_years{% if not loop.last %} union all {% endif %}{% endfor %}
+    ) as offsets on true
+{%- endmacro %}
+
+{#- A condition keeping the rows that lie in the changed scopes: `scope_sql` is a select of the
+    scope columns `keys`, compared with `alias`.<key>, or with the expressions `columns` (one per key). -#}
+{% macro in_changed_scopes(alias, keys, scope_sql, columns=none) -%}
+    {%- set columns = columns or (keys | map('string') | list) -%}
+    exists (
+        select 1 from ({{ scope_sql }}) as changed_scope
+        where
+            {% for k in keys -%}
+                changed_scope.{{ k }} = {% if alias %}{{ alias }}.{% endif %}{{ columns[loop.index0] }}
+                {%- if not loop.last %} and {% endif %}
+            {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- Pre-hook of an incremental mart: delete the rows the run recomputes (all of them unless
+    the run rebuilds the changed scopes only). -#}
+{% macro delete_rebuilt_rows(keys, scope_sql) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        {% if rebuilds_changed_scopes() %}where {{ in_changed_scopes(this, keys, scope_sql) }}{% endif %}
+    {%- endif -%}
+{%- endmacro %}
