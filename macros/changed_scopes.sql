@@ -9,9 +9,11 @@
     the pre-hook deletes every row and the model inserts them all: a full recomputation, never stale
     rows; `tipdw build` passes --full-refresh to full builds anyway. -#}
 
-{#- Whether this run recomputes only the changed scopes (never in a dbt unit test: no `this`). -#}
+{#- Whether this run recomputes only the changed scopes (never in a dbt unit test: no `this`;
+    sqlfluff's templater has no env_var). -#}
 {% macro rebuilds_changed_scopes() -%}
-    {{ return(this is not none and is_incremental() and env_var('TIPDW_REBUILD_SCOPES', 'all') == 'changed') }}
+    {%- set mode = env_var('TIPDW_REBUILD_SCOPES', 'all') if env_var is defined else 'all' -%}
+    {{ return(this is not none and is_incremental() and mode == 'changed') }}
 {%- endmacro %}
 
 {#- The changed country-years (country_iso3, year). -#}

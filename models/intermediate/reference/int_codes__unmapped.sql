@@ -3,9 +3,72 @@
     an unmapped indicator cannot be compared with anything, so its rows are held back from
     comparable_counts until the crosswalk maps it. `tipdw build` reports every row of this model;
     the published unmapped_codes shows those of aggregate and population submissions (case-level
-    codes stay here: their counts are persons). Fix: add a row to seeds/code_crosswalk.csv. -#}
+    codes stay here: their counts are persons). Fix: add a row to seeds/code_crosswalk.csv.
+    Victims' codes come from int_casework__victim_cells, which has already counted millions of
+    records into a few cells per code (so they have no example row): a build after an aggregate
+    submission then reads no case-level rows here. -#}
 with submitted as (
     select * from {{ ref('stg_reference__submitted_codes') }}
+),
+
+cells as (
+    select * from {{ ref('int_casework__victim_cells') }}
+),
+
+current_scopes as (
+    select * from {{ ref('stg_registry__current_scopes') }}
+    where dataset = 'victims'
+),
+
+current_cells as (
+    select
+        cells.submission_id,
+        current_scopes.source,
+        cells.year,
+        cells.sex_code,
+        cells.age_group_by_years,
+        cells.age_band_code,
+        cells.form_code,
+        cells.victims_count
+    from cells
+    inner join current_scopes
+        on
+            cells.submission_id = current_scopes.submission_id
+            and cells.country_iso3 = current_scopes.country_iso3
+            and cells.year = current_scopes.year
+),
+
+{# (dimension, code column, condition): the form total row (form_code null) counts each victim once. #}
+{% set victim_parts = [
+    ('sex', 'sex_code', 'form_code is null'),
+    ('age_group', 'age_band_code', 'form_code is null and age_group_by_years is null'),
+    ('form_of_exploitation', 'form_code', 'form_code is not null'),
+] %}
+victim_codes as (
+    {% for dimension, column, condition in victim_parts %}
+        select
+            'victims' as dataset,
+            submission_id,
+            source,
+            'casework' as crosswalk_format,
+            cast(null as {{ dbt.type_string() }}) as record_key,
+            cast(null as bigint) as row_number,
+            year,
+            '{{ dimension }}' as dimension,
+            min({{ column }}) as source_code,
+            {{ code_key(column) }} as source_key,
+            sum(victims_count) as rows_carrying
+        from current_cells
+        where {{ column }} is not null and {{ condition }}
+        group by submission_id, source, year, {{ code_key(column) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+all_codes as (
+    select * from submitted
+    union all
+    select * from victim_codes
 ),
 
 code_map as (
@@ -13,16 +76,16 @@ code_map as (
 ),
 
 unmapped as (
-    select submitted.*
-    from submitted
+    select all_codes.*
+    from all_codes
     where
         not exists (
             select 1
             from code_map
             where
-                code_map.dimension = submitted.dimension
-                and code_map.source_key = submitted.source_key
-                and code_map.source_format in (submitted.crosswalk_format, '*')
+                code_map.dimension = all_codes.dimension
+                and code_map.source_key = all_codes.source_key
+                and code_map.source_format in (all_codes.crosswalk_format, '*')
         )
 ),
 

@@ -1,11 +1,11 @@
 {#- Every code of a current submission, as submitted: one row per submitted row (or case-level
     record) and coded dimension, with the crosswalk format that maps it (macro crosswalk_format).
-    Covers aggregate rows of every format, population rows, and the codes of case-level victims and
-    suspects that staging maps through the crosswalk. Feeds int_codes__unmapped. Null codes are
+    Covers aggregate rows of every format, population rows, and the codes of case-level suspects
+    that staging maps through the crosswalk (victims' codes: int_codes__unmapped reads them from
+    int_casework__victim_cells). Feeds int_codes__unmapped. Null codes are
     left to each reader (a blank breakdown is its total; a case-level blank is unknown).
     Case-level parts come one row per submission, year, dimension and code, with the records
-    carrying it in rows_carrying and the first record's row as the example: millions of records
-    hold a few dozen codes, and every build after an aggregate submission reads this model. -#}
+    carrying it in rows_carrying and the first record's row as the example. -#}
 {% set coded = [
     {'table': 'aggregate_observations', 'dataset': 'aggregates', 'format': crosswalk_format('source_format'),
      'sheet': 'sheet', 'row': 'row_number', 'where': 'true', 'grouped': false,
@@ -14,19 +14,9 @@
     {'table': 'population', 'dataset': 'population', 'format': "'population'",
      'sheet': 'null', 'row': 'row_number', 'where': 'true', 'grouped': false,
      'columns': [('sex', 'sex_code'), ('age_group', 'age_code')]},
-    {'table': 'case_victims', 'dataset': 'victims', 'format': "'casework'",
-     'sheet': 'null', 'row': 'row_number', 'where': 'true', 'grouped': true,
-     'columns': [('sex', 'sex_code')]},
-    {'table': 'case_victims', 'dataset': 'victims', 'format': "'casework'",
-     'sheet': 'null', 'row': 'row_number', 'where': 'age_years is null', 'grouped': true,
-     'columns': [('age_group', 'age_band_code')]},
     {'table': 'case_suspects', 'dataset': 'suspects', 'format': "'casework'",
      'sheet': 'null', 'row': 'row_number', 'where': 'true', 'grouped': true,
-     'columns': [('sex', 'sex_code')]},
-    {'table': 'case_list_values', 'dataset': 'victims', 'format': "'casework'",
-     'sheet': 'null', 'row': 'null', 'where': "dataset = 'victims' and attribute = 'form_of_exploitation'",
-     'grouped': true,
-     'columns': [('form_of_exploitation', 'value_code')]},
+     'columns': [('sex', 'sex_code')]}
 ] %}
 
 with
