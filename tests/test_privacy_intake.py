@@ -132,6 +132,38 @@ def test_pseudonyms_are_the_python_hmac_of_country_and_id(built):
     assert uga_case == _pseudonym("UGA:U1")  # "Uganda" in the file, ISO3 in the message
 
 
+@pytest.mark.parametrize("per_case", [3, 1], ids=["ids-repeat-hashed-once", "ids-distinct-hashed-per-row"])
+def test_case_pseudonyms_are_the_same_whether_hashed_per_row_or_per_distinct_id(tmp_path, per_case):
+    """Case ids are hashed once per distinct (country, id) when they repeat (here a third as many as
+    rows), else row by row (``casework.case_pseudonyms``): either way every row gets the HMAC of its
+    own country and case id."""
+    home = tmp_path / "home"
+    victims, suspects = tmp_path / "victims.csv", tmp_path / "suspects.csv"
+    rows = range(9)
+    country = ["UGA", "KEN", "UG"]  # "UG" resolves to UGA before hashing
+    victims.write_text(
+        "country,person_id,case_id,sex,age,year_identified\n"
+        + "".join(f"{country[i // per_case % 3]},V{i},C{i // per_case},female,20,2023\n" for i in rows)
+    )
+    suspects.write_text(
+        "country,person_id,case_id,stage,year\n"
+        + "".join(f"KEN,S{i},C{i // per_case},prosecuted,2023\n" for i in rows)
+    )
+    for path, fmt in ((victims, "template-victims"), (suspects, "template-suspects")):
+        assert "accepted" in run_tipdw(home, "ingest", str(path), "--format", fmt, env=KEY_ENV).stdout
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    got = {
+        table: con.execute(f"select row_number, case_pseudonym from raw.case_{table} order by 1").fetchall()
+        for table in ("victims", "suspects")
+    }
+    con.close()
+    iso3 = ["UGA", "KEN", "UGA"]
+    assert got["victims"] == [
+        (i + 2, _pseudonym(f"{iso3[i // per_case % 3]}:C{i // per_case}")) for i in rows
+    ]
+    assert got["suspects"] == [(i + 2, _pseudonym(f"KEN:C{i // per_case}")) for i in rows]
+
+
 def test_same_id_in_a_later_submission_links_to_the_same_pseudonym(built, tmp_path):
     home, _ = built
     out = run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2024.csv"), "--country", "KEN", env=KEY_ENV)
