@@ -270,7 +270,7 @@ def case_pseudonyms(
     distinct count over ``from_sql`` at most ``DISTINCT_HASHING_SHARE`` of its rows), each distinct id
     is hashed once into temp table ``case_ids`` and joined back; otherwise every row is hashed. The
     group-by and join cost as much as the hashes they save: at a million rows, a third distinct saved
-    about 0.9 CPU-seconds; 86% distinct cost 1 CPU-second and 0.15 GiB more than hashing every row."""
+    about 0.9 CPU-seconds; 86% distinct cost 1 CPU-second and 0.1 GiB more than hashing every row."""
     distinct, rows = con.execute(
         f"select approx_count_distinct(hash({country_sql}, {id_sql})), count(*) from {from_sql}"
     ).fetchone()
