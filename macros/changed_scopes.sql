@@ -5,6 +5,9 @@
     changed scopes and the model inserts them again, computed from up-to-date inputs. This is exact
     because everything those marts compute for a cell, secondary suppression included, stays within
     its country-year (for regions: its region-year), whose inputs are the changed rows only.
+    The same setting lets the incremental int_casework__victim_cells look for uncounted scopes in the
+    changed country-years only, and the tests of row-level case-level models check only those rows
+    (get_where_subquery, below).
     Without that setting (a direct `dbt build`, or any build that is not a tipdw incremental one)
     the pre-hook deletes every row and the model inserts them all: a full recomputation, never stale
     rows; `tipdw build` passes --full-refresh to full builds anyway. -#}
@@ -63,4 +66,30 @@
         delete from {{ this }}
         {% if rebuilds_changed_scopes() %}where {{ in_changed_scopes(this, keys, scope_sql) }}{% endif %}
     {%- endif -%}
+{%- endmacro %}
+
+{#- dbt's hook for a test's `where` config (dbt's own get_where_subquery, plus one value). A test of
+    a row-level case-level model with `config: {where: __changed_scopes__}` checks, in a tipdw
+    incremental build, only the rows of the changed country-years: every other row is one a
+    published build already tested, and its test inputs have not changed (a changed seed or model
+    makes a full build, which tests every row). In any other run it tests every row. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where == '__changed_scopes__' -%}
+        {%- set mode = env_var('TIPDW_REBUILD_SCOPES', 'all') if env_var is defined else 'all' -%}
+        {%- if mode == 'changed' -%}
+            {%- set filtered -%}
+                (select * from {{ relation }} as scoped
+                 where {{ in_changed_scopes('scoped', ['country_iso3', 'year'], changed_country_years()) }}) as dbt_subquery
+            {%- endset -%}
+            {%- do return(filtered) -%}
+        {%- endif -%}
+        {%- do return(relation) -%}
+    {%- elif where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) as dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
 {%- endmacro %}

@@ -8,6 +8,7 @@ and a dbt run that is not a tipdw incremental build recomputes all of their rows
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import duckdb
@@ -38,6 +39,12 @@ def _counts(proc) -> tuple[int, int]:
 
 def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _compiled(home) -> dict[str, str]:
+    """The compiled SQL of each node of the home's last dbt run, by node name."""
+    results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[2]: r.get("compiled_code") or "" for r in results}
 
 
 def _one(home, sql):
@@ -105,13 +112,7 @@ def test_the_incremental_build_recomputes_only_the_changed_country_years(base, c
     assert query_dicts(base / "tipdw.duckdb", "select * from build_meta.changed_scopes") == [
         {"country_iso3": "KEN", "year": 2023}
     ]
-    import json
-
-    def compiled(home):
-        results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
-        return {r["unique_id"].split(".")[-1]: r.get("compiled_code") or "" for r in results}
-
-    incremental, full = compiled(base), compiled(corrected[2])
+    incremental, full = _compiled(base), _compiled(corrected[2])
     for mart in SCOPED_MARTS:
         assert '"build_meta"."changed_scopes"' in incremental[mart], mart
         assert '"build_meta"."changed_scopes"' not in full[mart], mart
@@ -150,6 +151,13 @@ def test_a_withdrawal_builds_incrementally_as_a_full_build_would(base, withdrawn
     assert "(incremental: victims)" in _summary(incremental), incremental.stdout
     assert _one(base, CASEWORK_ROWS) == _one(ref, CASEWORK_ROWS) == 0
     assert published_numbers(base) == published_numbers(ref)
+    # the victim cells and the tests of the row-level victims model looked at the changed scopes only
+    scoped = '"build_meta"."changed_scopes"'
+    incremental_sql, full_sql = _compiled(base), _compiled(ref)
+    for node in ("int_casework__victim_cells", "column_checks_stg_casework__victims"):
+        assert scoped in incremental_sql[node] and scoped not in full_sql[node], node
+    grain = next(n for n in incremental_sql if n.startswith("unique_combination_stg_casework__victims_"))
+    assert scoped in incremental_sql[grain] and scoped not in full_sql[grain]
 
 
 def test_a_changed_setting_forces_a_full_build(corrected, withdrawn):

@@ -8,6 +8,10 @@
     row (the total over forms) and once per form it was subjected to (no form: form 'unknown'). -#}
 with current_victims as (
     select * from {{ ref('stg_casework__victims') }}
+    {#- a tipdw incremental build: only the changed country-years can hold scopes not counted yet -#}
+    {% if rebuilds_changed_scopes() %}
+        where {{ in_changed_scopes(ref('stg_casework__victims'), ['country_iso3', 'year'], changed_country_years()) }}
+    {% endif %}
 ),
 
 counted_scopes as (
@@ -40,6 +44,9 @@ victims as (
 
 forms as (
     select * from {{ ref('stg_casework__victim_forms') }}
+    {% if rebuilds_changed_scopes() %}
+        where {{ in_changed_scopes(ref('stg_casework__victim_forms'), ['country_iso3', 'year'], changed_country_years()) }}
+    {% endif %}
 ),
 
 victim_forms as (
