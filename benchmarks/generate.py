@@ -6,7 +6,8 @@
   follows the template when it changes.
 - ``victims_xlsx(path, rows)``: the first ``rows`` victims as a workbook.
 - ``aggregates(path, countries, years)``: aggregate-template rows for 200 countries x 20 years in
-  one submission, and ``aggregate_country(path, iso3)`` for one single-country resubmission.
+  one submission, and ``aggregate_country(path, iso3)`` for one single-country resubmission;
+- ``victims_country(path, iso3)``: one single-country case-level submission of new victims.
 
 Columns are built with numpy from a fixed seed and written by pyarrow: 5M rows take seconds, and the
 same arguments always give byte-identical files.
@@ -116,6 +117,22 @@ def victims(path: Path, rows: int, seed: int = SEED) -> Path:
     """Write ``rows`` victims as a template CSV; return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pacsv.write_csv(victim_table(rows, seed), path, pacsv.WriteOptions(quoting_style="none"))
+    return path
+
+
+def victims_country(path: Path, iso3: str, rows: int = 2000, seed: int = SEED + 2) -> Path:
+    """A single-country case-level submission of ``rows`` new victims (ids unlike any other file's),
+    for the incremental build after case-level data."""
+    table = victim_table(rows, seed)
+    tag = f"{iso3}{seed}-"
+    for name in ("person_id", "case_id"):
+        i = table.column_names.index(name)
+        table = table.set_column(i, name, pc.binary_join_element_wise(tag, table[name], ""))
+    table = table.set_column(
+        table.column_names.index("country"), "country", pa.array([iso3] * table.num_rows)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
     return path
 
 
