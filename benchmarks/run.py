@@ -175,18 +175,19 @@ class Bench:
                      "compiled seeds, models and tests run directly in DuckDB")  # fmt: skip
         self.compare("build_cold", [cold], compiled, "the first tipdw build of a fresh home (dbt parses the project)",
                      "compiled seeds, models and tests run directly in DuckDB")  # fmt: skip
-        incr = []
-        for k in range(self.repeats):
-            self.tipdw(home, "ingest", str(files[f"resubmission_{k}"]))
-            incr.append(self.tipdw(home, "build"))
-        self.compare("incremental", incr, full, "tipdw build after one single-country aggregate submission",
-                     "tipdw build --full")  # fmt: skip
-        incr = []
-        for k in range(self.repeats):
-            self.tipdw(home, "ingest", str(files[f"victims_KEN_{k}"]))
-            incr.append(self.tipdw(home, "build"))
-        self.compare("incremental_victims", incr, full, "tipdw build after 2,000 new case-level victims of one country",
-                     "tipdw build --full")  # fmt: skip
+        for name, inputs, what in (
+            ("incremental", "resubmission", "tipdw build after one single-country aggregate submission"),
+            (
+                "incremental_victims",
+                "victims_KEN",
+                "tipdw build after 2,000 new case-level victims of one country",
+            ),
+        ):
+            incr = []
+            for k in range(self.repeats):
+                self.tipdw(home, "ingest", str(files[f"{inputs}_{k}"]))
+                incr.append(self.tipdw(home, "build"))
+            self.compare(name, incr, full, what, "tipdw build --full")
         return {"aggregates_ingest": agg, "first_build": cold}
 
     def end_to_end(self, files, steps: dict) -> None:

@@ -149,52 +149,63 @@ def ingest_file(
                 outcome.status, outcome.submission_id = "duplicate", dup
                 return outcome
             now = datetime.now()
-            mem.execute("begin transaction")
+            # One transaction; if the memory cap for copying (_tune_for_insert) proves too tight for
+            # this batch, DuckDB rolls it back and it is done again without the cap.
             sid = registry.next_id(mem)
             outcome.submission_id = sid
-            status = "rejected" if problems.errors or result is None else "accepted"
-            scope = _scope(mem, result) if status == "accepted" else []
-            mem.execute(
-                """
-                insert into raw.submissions (submission_id, received_at, decided_at, submitter, source, format,
-                    file_name, sha256, status, rows_read, rows_loaded, countries, years, datasets,
-                    dropped_columns, validation_summary, metadata)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    sid, now, now, submitter, label, outcome.format or "unknown", path.name, digest, status,
-                    outcome.rows_read, 0, _join({s[1] for s in scope}), _join({str(s[2]) for s in scope}),
-                    _join({s[3] for s in scope}), _join(outcome.dropped_columns),
-                    registry.summary_json(problems.summary()),
-                    registry.summary_json(result.metadata if result else {}),
-                ],
-            )  # fmt: skip
-            if status == "accepted":
-                _tune_for_insert(mem)
-                loaded = 0
-                for dataset, frame in result.tables.items():
-                    cols = ", ".join(frame.columns)
+            for capped in (True, False):
+                try:
+                    mem.execute("begin transaction")
+                    status = "rejected" if problems.errors or result is None else "accepted"
+                    scope = _scope(mem, result) if status == "accepted" else []
                     mem.execute(
-                        f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) "
-                        f"select {sid}, {cols} from temp.batch_{dataset}"
-                    )
-                    loaded += len(frame)
-                for dataset in result.batches:
-                    (n,) = mem.execute(
-                        f"insert into {RAW_TABLES[dataset]} by name "
-                        f"select {sid} as submission_id, * from temp.batch_{dataset}"
-                    ).fetchone()
-                    loaded += n if dataset in registry.DATASETS else 0
-                mem.executemany(
-                    "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",
-                    [[sid, label, c, y, d, result.action, n, now] for d, c, y, n in
-                     ((s[3], s[1], s[2], s[4]) for s in scope)],
-                )  # fmt: skip
-                mem.execute(
-                    "update raw.submissions set rows_loaded = ? where submission_id = ?", [loaded, sid]
-                )
-                outcome.rows_loaded = loaded
-            mem.execute("commit")
+                        """
+                        insert into raw.submissions (submission_id, received_at, decided_at, submitter, source, format,
+                            file_name, sha256, status, rows_read, rows_loaded, countries, years, datasets,
+                            dropped_columns, validation_summary, metadata)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [
+                            sid, now, now, submitter, label, outcome.format or "unknown", path.name, digest, status,
+                            outcome.rows_read, 0, _join({s[1] for s in scope}), _join({str(s[2]) for s in scope}),
+                            _join({s[3] for s in scope}), _join(outcome.dropped_columns),
+                            registry.summary_json(problems.summary()),
+                            registry.summary_json(result.metadata if result else {}),
+                        ],
+                    )  # fmt: skip
+                    if status == "accepted":
+                        _tune_for_insert(mem, capped)
+                        loaded = 0
+                        for dataset, frame in result.tables.items():
+                            cols = ", ".join(frame.columns)
+                            mem.execute(
+                                f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) "
+                                f"select {sid}, {cols} from temp.batch_{dataset}"
+                            )
+                            loaded += len(frame)
+                        for dataset in result.batches:
+                            (n,) = mem.execute(
+                                f"insert into {RAW_TABLES[dataset]} by name "
+                                f"select {sid} as submission_id, * from temp.batch_{dataset}"
+                            ).fetchone()
+                            loaded += n if dataset in registry.DATASETS else 0
+                        mem.executemany(
+                            "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",
+                            [[sid, label, c, y, d, result.action, n, now] for d, c, y, n in
+                             ((s[3], s[1], s[2], s[4]) for s in scope)],
+                        )  # fmt: skip
+                        mem.execute(
+                            "update raw.submissions set rows_loaded = ? where submission_id = ?",
+                            [loaded, sid],
+                        )
+                        outcome.rows_loaded = loaded
+                    mem.execute("commit")
+                    break
+                except duckdb.OutOfMemoryException:
+                    with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
+                        mem.execute("rollback")
+                    if not capped:
+                        raise
             bar.update()
             outcome.status = status
             if problems.items:
@@ -221,7 +232,7 @@ def _attached(mem: duckdb.DuckDBPyConnection, db: Path):
 INSERT_HEADROOM_MIB = 384  # at least; half the batch's size if that is more
 
 
-def _tune_for_insert(mem: duckdb.DuckDBPyConnection) -> None:
+def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> None:
     """Settings for copying the batch into the warehouse.
 
     Rows carry their file row in ``row_number``, so storage order is irrelevant: letting DuckDB write
@@ -229,8 +240,12 @@ def _tune_for_insert(mem: duckdb.DuckDBPyConnection) -> None:
     what the in-memory batch holds plus a headroom: the batch cannot spill (no temp directory), but
     the warehouse blocks written are on disk and can leave memory, which without a limit they did not
     (a million victims peaked 0.3 GiB higher). Copying streams, so the headroom need not grow with
-    the batch; it does, by half, only as a margin."""
+    the batch; it does, by half, only as a margin. ``capped=False`` lifts the cap (the retry after an
+    out-of-memory error)."""
     mem.execute("set preserve_insertion_order = false")
+    if not capped:
+        mem.execute("reset memory_limit")
+        return
     (used,) = mem.execute("select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory()").fetchone()
     used_mib = used >> 20
     mem.execute(f"set memory_limit = '{used_mib + max(INSERT_HEADROOM_MIB, used_mib // 2)}MiB'")
