@@ -2,16 +2,7 @@
     the standard grain (no totals yet): sex, age group (from the age at identification, else the age
     band; bands straddling 18 are unknown), citizenship group and form ('total' = the count of victims
     over all forms, each victim once). -#}
-with cells as (
-    select * from {{ ref('int_casework__victim_cells') }}
-),
-
-current_scopes as (
-    select * from {{ ref('stg_registry__current_scopes') }}
-    where dataset = 'victims'
-),
-
-{{ code_map_cte('casework') }},
+with {{ code_map_cte('casework') }},
 
 mapped as (
     select
@@ -27,12 +18,7 @@ mapped as (
             else coalesce(fm.standard_code, 'unknown')
         end as form_of_exploitation,
         cells.victims_count
-    from cells
-    inner join current_scopes
-        on
-            cells.submission_id = current_scopes.submission_id
-            and cells.country_iso3 = current_scopes.country_iso3
-            and cells.year = current_scopes.year
+    from {{ current_victim_cells() }}
     {{ join_code('sex', 'cells.sex_code', 'sx') }}
     {{ join_code('age_group', 'cells.age_band_code', 'ag') }}
     {{ join_code('form_of_exploitation', 'cells.form_code', 'fm') }}

@@ -11,15 +11,6 @@ with submitted as (
     select * from {{ ref('stg_reference__submitted_codes') }}
 ),
 
-cells as (
-    select * from {{ ref('int_casework__victim_cells') }}
-),
-
-current_scopes as (
-    select * from {{ ref('stg_registry__current_scopes') }}
-    where dataset = 'victims'
-),
-
 current_cells as (
     select
         cells.submission_id,
@@ -30,12 +21,7 @@ current_cells as (
         cells.age_band_code,
         cells.form_code,
         cells.victims_count
-    from cells
-    inner join current_scopes
-        on
-            cells.submission_id = current_scopes.submission_id
-            and cells.country_iso3 = current_scopes.country_iso3
-            and cells.year = current_scopes.year
+    from {{ current_victim_cells() }}
 ),
 
 {# (dimension, code column, condition): the form total row (form_code null) counts each victim once. #}
