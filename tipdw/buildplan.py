@@ -105,7 +105,12 @@ class BuildPlan:
     @property
     def dbt_args(self) -> list[str]:
         if self.kind == "incremental":
-            return [*BASE_ARGS, "--select", *self.select]
+            # Views are not rebuilt: an incremental plan means the project is the one the last
+            # published build ran, so every view already holds its definition (and reads its
+            # tables live). Every test the selection reaches still runs, the views' included:
+            # with indirect selection "empty", excluding a view does not drop its tests.
+            return [*BASE_ARGS, "--select", *self.select, "--exclude", "config.materialized:view",
+                    "--indirect-selection", "empty"]  # fmt: skip
         return [*BASE_ARGS, "--full-refresh"]
 
     @property
@@ -273,7 +278,10 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         return whole(f"submissions of dataset(s) {', '.join(unknown)} the incremental plan does not know")
     tables = sorted({t for d in datasets for t in DATASET_TABLES[d]})
     try:
-        select = [f"source:raw.{t}+" for t in tables] + registry_only_models(home)
+        registry_models = registry_only_models(home)
+        select = [f"source:raw.{t}+" for t in tables] + registry_models
+        # the registry views' own tests: views are not rebuilt (dbt_args), so they are named here
+        select += [f"{m}+1,resource_type:test" for m in registry_models]
     except (OSError, ValueError, KeyError) as exc:
         return whole(f"dbt manifest unreadable ({type(exc).__name__})")
     country_years = sorted({(c, y) for _, c, y in scopes if c is not None})
