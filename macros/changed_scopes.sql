@@ -12,11 +12,14 @@
     the pre-hook deletes every row and the model inserts them all: a full recomputation, never stale
     rows; `tipdw build` passes --full-refresh to full builds anyway. -#}
 
-{#- Whether this run recomputes only the changed scopes (never in a dbt unit test: no `this`;
-    sqlfluff's templater has no env_var). -#}
+{#- Whether tipdw runs this build for the changed scopes only (sqlfluff's templater has no env_var). -#}
+{% macro changed_scopes_run() -%}
+    {{ return((env_var('TIPDW_REBUILD_SCOPES', 'all') if env_var is defined else 'all') == 'changed') }}
+{%- endmacro %}
+
+{#- Whether this model recomputes only the changed scopes (never in a dbt unit test: no `this`). -#}
 {% macro rebuilds_changed_scopes() -%}
-    {%- set mode = env_var('TIPDW_REBUILD_SCOPES', 'all') if env_var is defined else 'all' -%}
-    {{ return(this is not none and is_incremental() and mode == 'changed') }}
+    {{ return(this is not none and is_incremental() and changed_scopes_run()) }}
 {%- endmacro %}
 
 {#- The changed country-years (country_iso3, year). -#}
@@ -76,8 +79,7 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where == '__changed_scopes__' -%}
-        {%- set mode = env_var('TIPDW_REBUILD_SCOPES', 'all') if env_var is defined else 'all' -%}
-        {%- if mode == 'changed' -%}
+        {%- if changed_scopes_run() -%}
             {%- set filtered -%}
                 (select * from {{ relation }} as scoped
                  where {{ in_changed_scopes('scoped', ['country_iso3', 'year'], changed_country_years()) }}) as dbt_subquery
