@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -91,6 +92,11 @@ def test_one_build_at_a_time_and_readers_never_block(home):
     texts = [p.read_text() for p in logs]
     assert sum(t.startswith("tipdw build OK") for t in texts) == 1
     assert sum(t.startswith("tipdw build BUSY") for t in texts) == 2
+    # the build's log ends with where its time went
+    ok = next(t for t in texts if t.startswith("tipdw build OK")).strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"TIME plan [\d.]+s, dbt [\d.]+s, dbt nodes [\d.]+s, checks [\d.]+s, publish [\d.]+s, end [\d.]+s", ok
+    ), ok
 
 
 def test_a_failed_build_leaves_the_publication_byte_identical(home):

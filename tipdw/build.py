@@ -34,6 +34,7 @@ class BuildOutcome:
     warnings: list[str] = field(default_factory=list)
     published: str | None = None
     log: str | None = None
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step ("TIME" in the log)
 
 
 def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
@@ -42,6 +43,14 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
     Raises WarehouseBusy if another writer holds it."""
     home.ensure()
     started = time.monotonic()
+    steps: dict[str, float] = {}
+    mark = [started]
+
+    def step(name: str) -> None:
+        now = time.monotonic()
+        steps[name] = now - mark[0]
+        mark[0] = now
+
     with writer_lock(home.lock, timeout=wait, what="build"):
         try:
             con = connect_when_free(home.build_db)
@@ -75,9 +84,16 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
                                "previous publication kept")  # fmt: skip
             out.log = str(write_log(home, out))
             return out
+        step("plan")
         res = dbt.run(home, plan.dbt_args, env=plan.dbt_env)
+        step("dbt")
+        if res.nodes_seconds is not None:
+            steps["dbt nodes"] = res.nodes_seconds  # part of dbt: the rest is its start and parse
+        checked = None
         if res.ok:  # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py)
             res.warnings.extend(unmapped_code_warnings(home.build_db))
+            checked = validate_build(home, res)
+            step("checks")
         if not res.ok:
             from tipdw.quality.checks import describe_warnings
 
@@ -90,7 +106,7 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
                 res.failures,
                 res.warnings,
             )
-        elif (checked := validate_build(home, res)) is not None and not checked.ok:
+        elif checked is not None and not checked.ok:
             out = BuildOutcome(
                 EXIT_VALIDATION,
                 f"tipdw build FAILED validation: {sum(len(r.errors) for r in checked.runs)} failing "
@@ -101,6 +117,7 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
         else:
             try:
                 dest = publish.publish(home)
+                step("publish")
             except publish.PublishError as exc:
                 out = BuildOutcome(EXIT_DBT, f"tipdw build FAILED: {exc}", [], res.warnings)
                 out.log = str(write_log(home, out))
@@ -118,6 +135,8 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
                 res.warnings,
                 str(dest),
             )
+        step("end")
+        out.steps = steps
         out.log = str(write_log(home, out))
         return out
 
@@ -141,5 +160,7 @@ def validate_build(home: Home, res: dbt.DbtOutcome | None = None):
 def write_log(home: Home, out: BuildOutcome):
     path = home.logs / f"build-{datetime.now():%Y%m%dT%H%M%S%f}.log"
     lines = [out.summary, *(f"FAIL {f}" for f in out.failures), *(f"WARN {w}" for w in out.warnings)]
+    if out.steps:
+        lines.append("TIME " + ", ".join(f"{k} {v:.1f}s" for k, v in out.steps.items()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -3,6 +3,8 @@
     - not_null: [col, ...]                      col is never null
     - non_negative: [col, ...]                  col is never below 0 (nulls pass)
     - unique: [col, ...]                        no two rows share a value of col (nulls skipped)
+    - grain: [col, ...]                         no two rows share the values of all the columns
+                                                (nulls compare equal): the model's grain
     - accepted_values: {col: [v, ...], ...}     col is one of the values (nulls pass); strings are
                                                 quoted, numbers and booleans are not
     - relationships: {col: {to: ref('x'), field: f}, ...}
@@ -15,11 +17,11 @@
     failing_rows (how many records), and a `failure` text that says all of it, e.g.
     "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3". Portable SQL. The model
     is read once; not_null, non_negative and expressions share one aggregate pass over it. -#}
-{% test column_checks(model, not_null=[], non_negative=[], unique=[], accepted_values={},
+{% test column_checks(model, not_null=[], non_negative=[], unique=[], grain=[], accepted_values={},
                       relationships={}, expressions=[]) %}
-{#- The failing rows stay queryable (quality.<test name>, a view: nothing is copied) for
-    `tipdw report quality` and warnings; the test's name alone no longer says which column failed. -#}
-{{ config(store_failures=true, store_failures_as='view', schema='quality') }}
+{#- Failures are not stored: a stored view cost every build a DDL statement per model. tipdw reads
+    the failing rows when it needs them by running the test's compiled SQL again (tipdw/quality/
+    checks.py: load_rows), for warnings and `tipdw report quality`. -#}
 {%- set parts = [] -%}
 {%- set scanned = not_null | length + non_negative | length + expressions | length -%}
 {%- if scanned > 0 %}
@@ -76,6 +78,24 @@
     group by " ~ c ~ "
     having count(*) > 1") -%}
 {%- endfor %}
+{%- if grain | length > 0 %}
+{#- Id columns (pseudonyms, ids) show only their first 8 characters in the failure text. -#}
+{%- set shown = [] -%}
+{%- for c in grain -%}
+{%- set text = "coalesce(cast(" ~ c ~ " as varchar), '<null>')" -%}
+{%- if c != 'submission_id' and modules.re.search('pseudonym|person|case_id|(^|_)id$', c) -%}
+{%- set text = "substring(" ~ text ~ ", 1, 8) || '...'" -%}
+{%- endif -%}
+{%- do shown.append(text) -%}
+{%- endfor -%}
+{%- do parts.append("select 'grain' as check_name, '" ~ grain | join(', ') ~ "' as column_name,
+        " ~ shown | join(" || ', ' || ") ~ " as failing_value, count(*) as failing_rows,
+        'grain: (" ~ grain | join(', ') ~ ") = (' || " ~ shown | join(" || ', ' || ") ~ " || ') in '
+            || cast(count(*) as varchar) || ' rows' as failure
+    from checked
+    group by " ~ grain | join(', ') ~ "
+    having count(*) > 1") -%}
+{%- endif %}
 {%- for c, values in accepted_values.items() %}
 {%- set literals = [] -%}
 {%- for v in values %}{% do literals.append(("'" ~ (v | replace("'", "''")) ~ "'") if v is string else (v | string | lower)) %}{% endfor -%}

@@ -2,7 +2,9 @@
 
 dbt writes ``run_results.json`` and ``manifest.json`` to ``$TIPDW_HOME/dbt-target``. Consistency
 tests store their failing rows (schema ``quality``, each with a ``failure`` text giving the figures),
-so a warning can say which records and which numbers, not just how many.
+so a warning can say which records and which numbers, not just how many. The column_checks tests do
+not store them (a stored view per model cost every build a DDL statement): their failing rows are
+read by running the test's compiled SQL again, from ``run_results.json``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Check:
     columns: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     uid: str = ""
+    sql: str | None = None  # the compiled test, when its failing rows were not stored
 
 
 def dbt_checks(home: Home) -> list[Check]:
@@ -51,9 +54,11 @@ def dbt_checks(home: Home) -> list[Check]:
             meta = node.get("test_metadata") or {}
             on = ", ".join(n.split(".")[-1] for n in node.get("depends_on", {}).get("nodes", []))
             desc = f"{meta.get('name', 'singular test')} on {on}" if on else meta.get("name", "")
+        relation = r.get("relation_name")
         out.append(
             Check(node.get("name") or uid.split(".")[-1], "dbt test", r.get("status", "?"),
-                  int(r.get("failures") or 0), desc, r.get("relation_name"), uid=uid)
+                  int(r.get("failures") or 0), desc, relation, uid=uid,
+                  sql=None if relation else (r.get("compiled_code") or None))
         )  # fmt: skip
     return out
 
@@ -61,12 +66,18 @@ def dbt_checks(home: Home) -> list[Check]:
 def load_rows(
     con: duckdb.DuckDBPyConnection, check: Check, limit: int = 50, scope: tuple[list, list] | None = None
 ) -> None:
-    """Fill ``check.columns``/``rows`` from its stored failures (if dbt stored them), ids masked.
+    """Fill ``check.columns``/``rows`` from its failing records, ids masked: those dbt stored, or
+    those its compiled SQL finds again.
 
     ``scope`` (countries, years) keeps only failing records of those countries and years."""
-    if not check.relation or check.failures == 0:
+    if check.failures == 0:
         return
-    relation = check.relation.split(".", 1)[1] if check.relation.count(".") == 2 else check.relation
+    if check.relation:
+        relation = check.relation.split(".", 1)[1] if check.relation.count(".") == 2 else check.relation
+    elif check.sql:
+        relation = f"({check.sql}) as failing"
+    else:
+        return
     try:
         cols = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
         where = ""
@@ -96,7 +107,7 @@ def mask(column: str | None, value):
 
 def describe_warnings(home: Home, warnings: list[str], per_test: int = 3) -> list[str]:
     """dbt warning lines with the figures of their first failing records appended."""
-    checks = {c.uid.split(".", 2)[-1]: c for c in dbt_checks(home) if c.relation and c.failures}
+    checks = {c.uid.split(".", 2)[-1]: c for c in dbt_checks(home) if (c.relation or c.sql) and c.failures}
     if not checks or not home.build_db.exists():
         return warnings
     out = []

@@ -172,7 +172,7 @@ def _submission(home: Home, con, sid: int) -> Report:
     countries = [c for c in (row[9] or "").split(",") if c]
     years = [int(y) for y in (row[10] or "").split(",") if y]
     if countries and years:
-        rep.checks.extend(c for c in _dbt_checks(home, con, (countries, years)) if c.relation and c.rows)
+        rep.checks.extend(c for c in _dbt_checks(home, con, (countries, years)) if c.rows)
         rep.notes.append("Consistency checks below are limited to this submission's countries and years.")
     if "aggregates" in loaded:
         rep.completeness, rep.suppressed = _submission_charts(con)
