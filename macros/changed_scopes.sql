@@ -71,18 +71,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt's hook for a test's `where` config (dbt's own get_where_subquery, plus one value). A test of
-    a row-level case-level model with `config: {where: __changed_scopes__}` checks, in a tipdw
-    incremental build, only the rows of the changed country-years: every other row is one a
+{#- dbt's hook for a test's `where` config (dbt's own get_where_subquery, plus one value). A test
+    with `config: {where: __changed_scopes__}` checks, in a tipdw incremental build, only the rows of
+    the changed country-years (and any row without a country or year): every other row is one a
     published build already tested, and its test inputs have not changed (a changed seed or model
-    makes a full build, which tests every row). In any other run it tests every row. -#}
+    makes a full build, which tests every row). In any other run it tests every row.
+    It is for tests that look at one country-year at a time (a grain, a column check, suppression
+    within a country-year) of models whose rows outside the changed scopes cannot change in an
+    incremental build: the row-level staging models of submissions (a submission's rows all lie in
+    its scopes, and so do the rows it supersedes) and the incremental marts. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where == '__changed_scopes__' -%}
         {%- if changed_scopes_run() -%}
             {%- set filtered -%}
                 (select * from {{ relation }} as scoped
-                 where {{ in_changed_scopes('scoped', ['country_iso3', 'year'], changed_country_years()) }}) as dbt_subquery
+                 where scoped.country_iso3 is null or scoped.year is null
+                    or {{ in_changed_scopes('scoped', ['country_iso3', 'year'], changed_country_years()) }}) as dbt_subquery
             {%- endset -%}
             {%- do return(filtered) -%}
         {%- endif -%}

@@ -109,8 +109,10 @@ class BuildPlan:
             # published build ran, so every view already holds its definition (and reads its
             # tables live). Every test the selection reaches still runs, the views' included:
             # with indirect selection "empty", excluding a view does not drop its tests.
+            # No manifest.json either (--no-write-json; tipdw/dbt.py still writes run_results.json):
+            # the project is unchanged since the build that wrote the manifest.json there.
             return [*BASE_ARGS, "--select", *self.select, "--exclude", "config.materialized:view",
-                    "--indirect-selection", "empty"]  # fmt: skip
+                    "--indirect-selection", "empty", "--no-write-json"]  # fmt: skip
         return [*BASE_ARGS, "--full-refresh"]
 
     @property

@@ -15,7 +15,17 @@ from pathlib import Path
 
 from tipdw.config import PROJECT_DIR, Home
 
-DBT_MAIN = "from dbt.cli.main import cli; cli()"
+# dbt's own command line, through its Python entry point (dbtRunner), with one addition: with
+# --no-write-json (which skips writing manifest.json, about 1 s per run) it still writes
+# run_results.json, which tipdw reads. Exit codes as dbt's: 0 success, 1 failures, 2 error.
+DBT_MAIN = """
+import os, sys
+from dbt.cli.main import dbtRunner
+res = dbtRunner().invoke(sys.argv[1:])
+if "--no-write-json" in sys.argv and getattr(res.result, "write", None) is not None:
+    res.result.write(os.path.join(os.environ["DBT_TARGET_PATH"], "run_results.json"))
+sys.exit(0 if res.success else 2 if res.exception is not None else 1)
+"""
 PR_SET_PDEATHSIG = 1
 
 
