@@ -62,6 +62,14 @@
     )
 {%- endmacro %}
 
+{#- `where` (or `and`, after another condition) a row of `relation` lies in a changed country-year,
+    when this model recomputes the changed scopes only; nothing otherwise. -#}
+{% macro changed_scopes_filter(relation, keyword='where') -%}
+    {%- if rebuilds_changed_scopes() -%}
+        {{ keyword }} {{ in_changed_scopes(relation, ['country_iso3', 'year'], changed_country_years()) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook of an incremental mart: delete the rows the run recomputes (all of them unless
     the run rebuilds the changed scopes only). -#}
 {% macro delete_rebuilt_rows(keys, scope_sql) -%}

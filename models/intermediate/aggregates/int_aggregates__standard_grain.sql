@@ -4,6 +4,7 @@
     (to add a format, add its model to the list there). -#}
 with unioned as (
     select * from {{ ref('int_aggregates__unioned') }}
+    {{ changed_scopes_filter(ref('int_aggregates__unioned')) }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 {#- Every aggregate source's rows at the standard codes, one model per format plus the counts built
     from case-level data, with rows whose indicator is unmapped held back (unmapped_codes lists them).
-    To add a format, add its model to this list. -#}
+    To add a format, add its model to this list. Incremental by country-year (dbt_project.yml). -#}
 {% set aggregate_models = [
     'stg_template__aggregates',
     'stg_glotip__aggregates',
@@ -33,7 +33,7 @@ with unioned as (
             conf_status,
             is_additive
         from {{ ref(model) }}
-        where indicator is not null
+        where indicator is not null {{ changed_scopes_filter(ref(model), 'and') }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )

@@ -18,6 +18,7 @@ with counts as (
         submission_id,
         source_rows
     from {{ ref('int_aggregates__standard_grain') }}
+    {{ changed_scopes_filter(ref('int_aggregates__standard_grain')) }}
 ),
 
 {{ derive_totals('counts', 'with_totals', keys, ['sex', 'age_group', 'form_of_exploitation', 'citizenship']) }},

@@ -3,6 +3,7 @@
 -- row rank last (99). Detected and estimated figures are separate cells and never compete or add up.
 with counts as (
     select * from {{ ref('int_counts__comparable') }}
+    {{ changed_scopes_filter(ref('int_counts__comparable')) }}
 ),
 
 precedence as (

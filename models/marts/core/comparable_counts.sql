@@ -14,9 +14,7 @@
 
 with counts as (
     select * from {{ ref('int_counts__comparable') }}
-    {% if rebuilds_changed_scopes() %}
-        where {{ in_changed_scopes(ref('int_counts__comparable'), ['country_iso3', 'year'], changed_country_years()) }}
-    {% endif %}
+    {{ changed_scopes_filter(ref('int_counts__comparable')) }}
 ),
 
 flagged as (

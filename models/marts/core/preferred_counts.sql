@@ -14,9 +14,7 @@
 
 with preferred as (
     select * from {{ ref('int_counts__preferred') }}
-    {% if rebuilds_changed_scopes() %}
-        where {{ in_changed_scopes(ref('int_counts__preferred'), ['country_iso3', 'year'], changed_country_years()) }}
-    {% endif %}
+    {{ changed_scopes_filter(ref('int_counts__preferred')) }}
 ),
 
 flagged as (
