@@ -13,7 +13,9 @@ Measurements (tipdw / baseline = ratio, goal):
 - validation: the intake suite / one SQL query over the same rules (``benchmarks.bench_validation``);
 - build: ``tipdw build --full`` (every table rebuilt from the raw tables, in a home built before, so
   with dbt's parse cache, as every scheduled build after the first) / its compiled SQL run directly
-  (``benchmarks.compiled``); build_cold: the first build of a fresh home (dbt parses the whole project);
+  (``benchmarks.compiled``); build_cold: the first build of a fresh home (dbt parses the whole project).
+  The compiled SQL, the full build and the two incremental builds below run in turn, each repeat, so
+  that runs compared with each other see the same machine;
 - incremental: ``tipdw build`` after one single-country aggregate submission / a full build;
 - incremental_victims: ``tipdw build`` after 2,000 new case-level victims of one country / a full build;
 - end to end: ingest everything and build, from an empty warehouse: time and peak memory.
@@ -153,41 +155,42 @@ class Bench:
         }  # fmt: skip
 
     def builds(self, files, loaded: Path) -> dict:
-        """The first build of a fresh copy of the loaded warehouse (cold: dbt parses the project),
-        then full rebuilds in that home (warm: dbt's parse cache), the compiled SQL on fresh copies,
-        then incremental builds after single-country submissions."""
+        """The first build of a fresh copy of the loaded warehouse (cold: dbt parses the project);
+        then, ``repeats`` times in turn, so that the runs compared with each other see the same
+        machine (on a shared machine speed drifts by 10-15% over minutes): the compiled SQL on a
+        fresh copy, a full rebuild in the built home (warm: dbt's parse cache), and the incremental
+        builds after a single-country aggregate submission and after case-level victims."""
         agg = self.tipdw(loaded, "ingest", str(files["aggregates"]))
         fresh = self.work / "loaded"
         shutil.copytree(loaded, fresh)
         home = self.work / "build"
         shutil.copytree(fresh, home)
         cold = self.tipdw(home, "build", "--full")
-        full = [self.tipdw(home, "build", "--full") for _ in range(self.repeats)]
-        manifest = home / "dbt-target" / "manifest.json"
-        compiled = []
+        manifest = home / "dbt-target" / "manifest.json"  # a full build's: incremental ones keep it
+        incremental = {
+            "incremental": ("resubmission", "tipdw build after one single-country aggregate submission"),
+            "incremental_victims": (
+                "victims_KEN",
+                "tipdw build after 2,000 new case-level victims of one country",
+            ),
+        }
+        full, compiled, incr = [], [], {name: [] for name in incremental}
         for k in range(self.repeats):
             base = self.work / f"compiled-{k}"
             shutil.copytree(fresh, base)
             cmd = [sys.executable, "-m", "benchmarks.compiled", str(base / "tipdw.duckdb"), str(manifest),
                    str(BENCH.parent / "seeds")]  # fmt: skip
             compiled.append(measure(cmd, self.log))
+            full.append(self.tipdw(home, "build", "--full"))
+            for name, (inputs, _) in incremental.items():
+                self.tipdw(home, "ingest", str(files[f"{inputs}_{k}"]))
+                incr[name].append(self.tipdw(home, "build"))
         self.compare("build", full, compiled, "tipdw build --full in a built home (dbt build + validate + publish)",
                      "compiled seeds, models and tests run directly in DuckDB")  # fmt: skip
         self.compare("build_cold", [cold], compiled, "the first tipdw build of a fresh home (dbt parses the project)",
                      "compiled seeds, models and tests run directly in DuckDB")  # fmt: skip
-        for name, inputs, what in (
-            ("incremental", "resubmission", "tipdw build after one single-country aggregate submission"),
-            (
-                "incremental_victims",
-                "victims_KEN",
-                "tipdw build after 2,000 new case-level victims of one country",
-            ),
-        ):
-            incr = []
-            for k in range(self.repeats):
-                self.tipdw(home, "ingest", str(files[f"{inputs}_{k}"]))
-                incr.append(self.tipdw(home, "build"))
-            self.compare(name, incr, full, what, "tipdw build --full")
+        for name, (_, what) in incremental.items():
+            self.compare(name, incr[name], full, what, "tipdw build --full")
         return {"aggregates_ingest": agg, "first_build": cold}
 
     def end_to_end(self, files, steps: dict) -> None:

@@ -1,12 +1,14 @@
 {#- Incremental marts: after new or withdrawn submissions, `tipdw build` recomputes only the
     country-years they touch (tipdw/buildplan.py writes them to build_meta.changed_scopes and sets
-    TIPDW_REBUILD_SCOPES=changed). The marts that mix every source and country (comparable_counts,
-    preferred_counts, regional_aggregates) are incremental models: a pre-hook deletes the rows of the
-    changed scopes and the model inserts them again, computed from up-to-date inputs. This is exact
-    because everything those marts compute for a cell, secondary suppression included, stays within
-    its country-year (for regions: its region-year), whose inputs are the changed rows only.
+    TIPDW_REBUILD_SCOPES=changed). The models that mix every source and country (the aggregate
+    intermediates, models/intermediate/aggregates, and the marts comparable_counts, preferred_counts
+    and regional_aggregates) are incremental models: a pre-hook deletes the rows of the changed
+    scopes and the model inserts them again, computed from up-to-date inputs read for those scopes
+    only (changed_scopes_filter). This is exact because everything those models compute for a cell
+    (derived totals, the choice of source, secondary suppression) stays within its country-year
+    (for regions: its region-year), whose inputs are the changed rows only.
     The same setting lets the incremental int_casework__victim_cells look for uncounted scopes in the
-    changed country-years only, and the tests of row-level case-level models check only those rows
+    changed country-years only, and the tests of one country-year at a time check only those rows
     (get_where_subquery, below).
     Without that setting (a direct `dbt build`, or any build that is not a tipdw incremental one)
     the pre-hook deletes every row and the model inserts them all: a full recomputation, never stale
@@ -66,7 +68,33 @@
     when this model recomputes the changed scopes only; nothing otherwise. -#}
 {% macro changed_scopes_filter(relation, keyword='where') -%}
     {%- if rebuilds_changed_scopes() -%}
-        {{ keyword }} {{ in_changed_scopes(relation, ['country_iso3', 'year'], changed_country_years()) }}
+        {{ keyword }} {{ in_changed_country_years(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether a row of `alias` (its country_iso3 and year) lies in a changed country-year. Written
+    out as literals, read from build_meta.changed_scopes when the node runs, e.g.
+    `(x.country_iso3 = 'KEN' and x.year in (2022, 2023))`: unlike a semi-join on that table, an
+    engine pushes such a filter down through views into the scan of the raw tables. With more than
+    `max_countries` changed countries (a large withdrawal), or at parse time, it is the semi-join. -#}
+{% macro in_changed_country_years(alias, max_countries=50) -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- set rows = run_query(changed_country_years() ~ ' order by country_iso3, year').rows -%}
+    {%- endif -%}
+    {%- set countries = rows | map(attribute=0) | unique | list -%}
+    {%- if not execute or countries | length > max_countries -%}
+        {{ in_changed_scopes(alias, ['country_iso3', 'year'], changed_country_years()) }}
+    {%- elif countries | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        (
+        {%- for c in countries %}
+            ({{ alias }}.country_iso3 = '{{ c | replace("'", "''") }}' and {{ alias }}.year in (
+                {{- rows | selectattr(0, 'equalto', c) | map(attribute=1) | map('int') | join(', ') -}}
+            )){% if not loop.last %} or{% endif %}
+        {%- endfor %}
+        )
     {%- endif -%}
 {%- endmacro %}
 
@@ -95,7 +123,7 @@
             {%- set filtered -%}
                 (select * from {{ relation }} as scoped
                  where scoped.country_iso3 is null or scoped.year is null
-                    or {{ in_changed_scopes('scoped', ['country_iso3', 'year'], changed_country_years()) }}) as dbt_subquery
+                    or {{ in_changed_country_years('scoped') }}) as dbt_subquery
             {%- endset -%}
             {%- do return(filtered) -%}
         {%- endif -%}

@@ -9,9 +9,7 @@
 with current_victims as (
     select * from {{ ref('stg_casework__victims') }}
     {#- a tipdw incremental build: only the changed country-years can hold scopes not counted yet -#}
-    {% if rebuilds_changed_scopes() %}
-        where {{ in_changed_scopes(ref('stg_casework__victims'), ['country_iso3', 'year'], changed_country_years()) }}
-    {% endif %}
+    {{ changed_scopes_filter(ref('stg_casework__victims')) }}
 ),
 
 counted_scopes as (
@@ -44,9 +42,7 @@ victims as (
 
 forms as (
     select * from {{ ref('stg_casework__victim_forms') }}
-    {% if rebuilds_changed_scopes() %}
-        where {{ in_changed_scopes(ref('stg_casework__victim_forms'), ['country_iso3', 'year'], changed_country_years()) }}
-    {% endif %}
+    {{ changed_scopes_filter(ref('stg_casework__victim_forms')) }}
 ),
 
 victim_forms as (
