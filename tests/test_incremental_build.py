@@ -196,3 +196,27 @@ def test_every_raw_table_belongs_to_a_dataset():
 
     assert set(DATASET_TABLES) == set(DATASETS)
     assert {f"raw.{t}" for ts in DATASET_TABLES.values() for t in ts} == set(RAW_TABLES.values())
+
+
+def test_many_changed_countries_are_a_semi_join_not_literals(demo_home, tmp_path):
+    """Beyond 50 changed countries (a large withdrawal, say) the scope filter is a semi-join on
+    build_meta.changed_scopes, not one literal per country (macro in_changed_country_years)."""
+    from tipdw import dbt
+    from tipdw.config import Home
+
+    home = copy_home(demo_home, tmp_path / "home")
+    con = duckdb.connect(str(home / "tipdw.duckdb"))
+    try:
+        con.execute(
+            "create or replace table build_meta.changed_scopes as "
+            "select iso3 as country_iso3, 2023 as year from reference.countries order by iso3 limit 60"
+        )
+    finally:
+        con.close()
+    out = dbt.run(
+        Home(home), ["compile", "--select", "comparable_counts"], env={"TIPDW_REBUILD_SCOPES": "changed"}
+    )
+    assert out.ok, out.failures
+    sql = _compiled(home)["comparable_counts"]
+    assert _scoped(sql) and '"build_meta"."changed_scopes"' in sql
+    assert not LITERAL_SCOPES.search(sql)
