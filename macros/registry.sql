@@ -8,11 +8,11 @@
 {%- endmacro %}
 
 {#- Rows whose submission is current for their scope (country, year, dataset), with the
-    submission's source label. -#}
-{% macro current_rows(relation, dataset, alias='r') -%}
+    submission's source label (unless the rows carry it already: with_source=false). -#}
+{% macro current_rows(relation, dataset, alias='r', with_source=true) -%}
     select
-        {{ alias }}.*,
-        cs.source
+        {{ alias }}.*{% if with_source %},
+        cs.source{% endif %}
     from {{ relation }} as {{ alias }}
     inner join {{ ref('stg_registry__current_scopes') }} as cs
         on
@@ -20,16 +20,4 @@
             and {{ alias }}.country_iso3 = cs.country_iso3
             and {{ alias }}.year = cs.year
             and cs.dataset = '{{ dataset }}'
-{%- endmacro %}
-
-{#- Case-level victim cells (int_casework__victim_cells) of the submissions current for their
-    scope, as `cells` joined to `current_scopes` (select the columns you need from either). -#}
-{% macro current_victim_cells() -%}
-    {{ ref('int_casework__victim_cells') }} as cells
-    inner join {{ ref('stg_registry__current_scopes') }} as current_scopes
-        on
-            cells.submission_id = current_scopes.submission_id
-            and cells.country_iso3 = current_scopes.country_iso3
-            and cells.year = current_scopes.year
-            and current_scopes.dataset = 'victims'
 {%- endmacro %}

@@ -18,7 +18,7 @@ mapped as (
             else coalesce(fm.standard_code, 'unknown')
         end as form_of_exploitation,
         cells.victims_count
-    from {{ current_victim_cells() }}
+    from ({{ current_rows(ref('int_casework__victim_cells'), 'victims', 'c', with_source=false) }}) as cells
     {{ join_code('sex', 'cells.sex_code', 'sx') }}
     {{ join_code('age_group', 'cells.age_band_code', 'ag') }}
     {{ join_code('form_of_exploitation', 'cells.form_code', 'fm') }}

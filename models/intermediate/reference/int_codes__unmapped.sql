@@ -14,14 +14,14 @@ with submitted as (
 current_cells as (
     select
         cells.submission_id,
-        current_scopes.source,
+        cells.source,
         cells.year,
         cells.sex_code,
         cells.age_group_by_years,
         cells.age_band_code,
         cells.form_code,
         cells.victims_count
-    from {{ current_victim_cells() }}
+    from ({{ current_rows(ref('int_casework__victim_cells'), 'victims', 'c', with_source=false) }}) as cells
 ),
 
 {# (dimension, code column, condition): the form total row (form_code null) counts each victim once. #}
