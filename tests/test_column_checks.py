@@ -22,8 +22,8 @@ from tipdw.quality.checks import dbt_checks, describe_warnings, load_rows
 
 PROJECT = REPO / "tests" / "fixtures" / "harmonize" / "generic_tests"
 FOLDED = {"not_null", "non_negative", "unique", "accepted_values", "relationships"}
-# model-level tests that are a column_checks argument instead (grain: [...])
-FOLDED_MODEL_TESTS = {"unique_combination"}
+# model-level tests that are a column_checks argument instead (grain: [...], bounds: [...])
+FOLDED_MODEL_TESTS = {"unique_combination": "grain", "bounds_ordered": "bounds"}
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +81,12 @@ def test_good_rows_and_nulls_pass(fixture_run):
 
 def test_each_failing_row_names_check_column_value_and_count(fixture_run):
     tests, rows, _ = fixture_run
-    assert tests["must_fail_column_checks_all"] == ("fail", 8)
+    assert tests["must_fail_column_checks_all"] == ("fail", 9)
     assert rows == [
         ("accepted_values", "kind", "guess", 1, "accepted_values: kind = 'guess' (1 rows) not in detected, estimated"),
         ("accepted_values", "rank", "7", 1, "accepted_values: rank = '7' (1 rows) not in 1, 2, 3, 4, 5, 6"),
+        # amount -2 below its lower bound 0, and the bounds 5 > 2
+        ("bounds", "amount", None, 2, "bounds: not lower_bound <= amount <= upper_bound in 2 rows"),
         ("expression", None, None, 1, "expression: lower_bound <= upper_bound is false or null (bounds are ordered) in 1 rows"),
         ("grain", "code, rank", "AAA, 6", 2, "grain: (code, rank) = (AAA, 6) in 2 rows"),
         ("non_negative", "amount", "-2", 1, "non_negative: amount < 0 in 1 rows (lowest -2)"),
@@ -135,9 +137,9 @@ def test_column_level_checks_are_folded_into_one_column_checks_test_per_model():
                     if kind in FOLDED:
                         per_column.append(f"{path.relative_to(REPO)}: {node['name']}.{col['name']} {kind}")
             for t in node.get("data_tests") or []:
-                if (t if isinstance(t, str) else next(iter(t))) in FOLDED_MODEL_TESTS:
+                if (kind := t if isinstance(t, str) else next(iter(t))) in FOLDED_MODEL_TESTS:
                     per_column.append(
-                        f"{path.relative_to(REPO)}: {node['name']} unique_combination (use grain)"
+                        f"{path.relative_to(REPO)}: {node['name']} {kind} (use {FOLDED_MODEL_TESTS[kind]})"
                     )
                 if isinstance(t, dict) and "column_checks" in t:
                     names.append(t["column_checks"].get("name"))

@@ -12,18 +12,23 @@
     - expressions: [sql, ...]                   every row satisfies the expression (false or null fails);
                                                 an item may be {expression: sql, description: why}, the
                                                 description then ends its failure text
+    - bounds: [lower, value, upper]             lower <= upper and lower <= value <= upper wherever
+                                                they are known (a null passes): a count's bounds
 
     One failing row per check, column and value: check_name, column_name, failing_value (text),
     failing_rows (how many records), and a `failure` text that says all of it, e.g.
     "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3". Portable SQL. The model
     is read once; not_null, non_negative and expressions share one aggregate pass over it. -#}
 {% test column_checks(model, not_null=[], non_negative=[], unique=[], grain=[], accepted_values={},
-                      relationships={}, expressions=[]) %}
+                      relationships={}, expressions=[], bounds=[]) %}
 {#- Failures are not stored: a stored view cost every build a DDL statement per model. tipdw reads
     the failing rows when it needs them by running the test's compiled SQL again (tipdw/quality/
     checks.py: load_rows), for warnings and `tipdw report quality`. -#}
 {%- set parts = [] -%}
-{%- set scanned = not_null | length + non_negative | length + expressions | length -%}
+{%- if bounds and bounds | length != 3 -%}
+{{ exceptions.raise_compiler_error("column_checks on " ~ model ~ ": bounds takes three columns [lower, value, upper], got " ~ bounds) }}
+{%- endif -%}
+{%- set scanned = not_null | length + non_negative | length + expressions | length + bounds | length -%}
 {%- if scanned > 0 %}
 {%- set singles = [] -%}
 {#- (check, column, condition of a failing row, example value or none, label for the failure text) -#}
@@ -34,6 +39,11 @@
 {%- set why = (' (' ~ (e['description'] | trim) ~ ')') if e is mapping and e.get('description') else '' -%}
 {%- do singles.append(('expression', none, 'not coalesce(' ~ sql ~ ', false)', none, sql ~ ' is false or null' ~ why)) -%}
 {%- endfor -%}
+{%- if bounds -%}
+{%- set lo, v, hi = bounds -%}
+{%- do singles.append(('bounds', v, '(' ~ lo ~ ' > ' ~ hi ~ ' or (' ~ v ~ ' is not null and (' ~ v ~ ' < ' ~ lo ~ ' or ' ~ v ~ ' > ' ~ hi ~ ')))',
+                      none, 'not ' ~ lo ~ ' <= ' ~ v ~ ' <= ' ~ hi)) -%}
+{%- endif -%}
 {%- set scan -%}
     select
         check_list.check_name,
