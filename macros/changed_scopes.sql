@@ -2,7 +2,8 @@
     country-years they touch (tipdw/buildplan.py writes them to build_meta.changed_scopes and sets
     TIPDW_REBUILD_SCOPES=changed). The models that mix every source and country (the aggregate
     intermediates, models/intermediate/aggregates, and the marts comparable_counts, preferred_counts
-    and regional_aggregates) are incremental models: a pre-hook deletes the rows of the changed
+    and regional_aggregates; also sdg_16_2_2, one country-year's victims over its population) are
+    incremental models: a pre-hook deletes the rows of the changed
     scopes and the model inserts them again, computed from up-to-date inputs read for those scopes
     only (changed_scopes_filter). This is exact because everything those models compute for a cell
     (derived totals, the choice of source, secondary suppression) stays within its country-year

@@ -19,13 +19,18 @@ from tests.conftest import REPO, run_tipdw
 from tests.warehouse_checks import copy_home, published_numbers, query_dicts
 
 CORRECTION = REPO / "tests" / "fixtures" / "revisions" / "ken_2023_v1.csv"  # KEN 2023: 120 victims
+POPULATION = REPO / "tests" / "fixtures" / "revisions" / "ken_2023_population.csv"  # KEN 2023: 52M
 KEN_2023 = (
     "select value from preferred_counts where country_iso3 = 'KEN' and year = 2023 "
     "and indicator = 'detected_victims' and sex = 'total' and age_group = 'total' "
     "and form_of_exploitation = 'total' and citizenship = 'total'"
 )
+KEN_2023_RATE = (  # over the corrected population
+    "select victims_per_100k_rate from sdg_16_2_2 where country_iso3 = 'KEN' and year = 2023 "
+    "and sex = 'total' and age_group = 'total' and form_of_exploitation = 'total'"
+)
 CASEWORK_ROWS = "select count(*) from comparable_counts where source = 'national_casework'"
-SCOPED_MARTS = ("comparable_counts", "preferred_counts", "regional_aggregates")
+SCOPED_MARTS = ("comparable_counts", "preferred_counts", "regional_aggregates", "sdg_16_2_2")
 COUNTS = re.compile(r"(\d+) models/seeds, (\d+) tests passed")
 # a node compiled for the changed scopes: their literals (macro in_changed_country_years), or a
 # semi-join on build_meta.changed_scopes (regions)
@@ -80,8 +85,10 @@ def nothing_new(base):
 
 @pytest.fixture(scope="module")
 def corrected(base, nothing_new, tmp_path_factory):
-    """KEN corrects its 2023 aggregates; the incremental build and a --full build of a copy."""
+    """KEN corrects its 2023 aggregates and population; the incremental build and a --full build
+    of a copy."""
     run_tipdw(base, "ingest", str(CORRECTION), "--country", "KEN", "--submitter", "NCRC")
+    run_tipdw(base, "ingest", str(POPULATION), "--country", "KEN", "--submitter", "KNBS")
     ref = copy_home(base, tmp_path_factory.mktemp("incremental") / "full-a")
     assert _one(base, CASEWORK_ROWS) > 0  # the demo's KEN victims are published (withdrawn below)
     return run_tipdw(base, "build"), run_tipdw(ref, "build", "--full"), ref
@@ -106,17 +113,18 @@ def test_nothing_new_runs_no_dbt_and_keeps_the_publication(nothing_new):
 
 def test_a_corrected_aggregate_file_builds_incrementally_as_a_full_build_would(base, corrected):
     incremental, full, ref = corrected
-    assert "(incremental: aggregates)" in _summary(incremental), incremental.stdout
+    assert "(incremental: aggregates, population)" in _summary(incremental), incremental.stdout
     assert "(full: --full)" in _summary(full)
     (models, tests), (all_models, all_tests) = _counts(incremental), _counts(full)
-    assert models < all_models and tests < all_tests  # no casework, no population models or tests
+    assert models < all_models and tests < all_tests  # no casework models or tests
     assert _one(base, KEN_2023) == _one(ref, KEN_2023) == 120
+    assert _one(base, KEN_2023_RATE) == _one(ref, KEN_2023_RATE) == round(100000 * 120 / 52000000, 4)
     assert published_numbers(base) == published_numbers(ref)
 
 
 def test_the_incremental_build_recomputes_only_the_changed_country_years(base, corrected):
-    """The correction covers KEN 2023 only: that is the changed scope, and the three incremental
-    marts ran with it (their compiled SQL filters on it, the country-level ones with literals that
+    """The correction covers KEN 2023 only: that is the changed scope, and the incremental marts
+    ran with it (their compiled SQL filters on it, the country-level ones with literals that
     the engine pushes down to the scans); the full build did not."""
     assert query_dicts(base / "tipdw.duckdb", "select * from build_meta.changed_scopes") == [
         {"country_iso3": "KEN", "year": 2023}

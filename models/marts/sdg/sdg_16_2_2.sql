@@ -1,17 +1,28 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
+) }}
 -- SDG indicator 16.2.2: detected victims per 100,000 population, by sex, age group and form of
 -- exploitation. Numerator: detected (never estimated) victims from preferred_counts, already
 -- protected, so a withheld count never yields a rate. Denominator: the loaded population of the
 -- same country, year, sex and age group (form does not change it).
+-- Incremental: a row depends on its own country-year's victims and population only, so a build
+-- after new submissions (of counts or population) recomputes just the changed country-years
+-- (macros/changed_scopes.sql).
 with victims as (
     select * from {{ ref('preferred_counts') }}
     where
         indicator = 'detected_victims'
         and estimate_type = 'detected'
         and citizenship = 'total'
+        {{ changed_scopes_filter(ref('preferred_counts'), 'and') }}
 ),
 
 population as (
     select * from {{ ref('int_population__preferred') }}
+    {{ changed_scopes_filter(ref('int_population__preferred')) }}
 ),
 
 forms as (
