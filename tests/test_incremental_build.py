@@ -155,6 +155,33 @@ def test_a_full_build_of_an_unchanged_project_keeps_the_manifest_of_the_last_bui
     assert plan.kind == "full" and "not the last build's" in plan.reason
 
 
+def test_an_incremental_publication_copies_only_the_changed_country_years(demo_home, tmp_path):
+    """After an incremental build the new publication starts as a copy of the old one: the marts
+    recomputed by country-year take only the changed country-years' rows from the build database
+    (a row changed outside them stays as the old publication had it), every other table whole."""
+    from tipdw import publish
+    from tipdw.config import Home
+
+    home = copy_home(demo_home, tmp_path / "home")
+    con = duckdb.connect(str(home / "tipdw.duckdb"))
+    con.execute(
+        "create or replace table build_meta.changed_scopes as select 'KEN' as country_iso3, 2023 as year"
+    )
+    con.close()
+    con = duckdb.connect(str(home / "published.duckdb"))
+    for table in ("comparable_counts", "trends"):  # by country-year; copied whole
+        con.execute(f"update {table} set year = year + 100 where year in (2022, 2023)")
+    con.close()
+    old = "select count(*) from {t} where year > 2100"
+    publish.publish(Home(home), incremental=True)
+    assert _one(home, old.format(t="comparable_counts")) > 0  # outside the changed scopes: the old rows
+    assert _one(home, "select count(*) from comparable_counts where country_iso3 = 'KEN' and year = 2023") > 0
+    assert _one(home, old.format(t="trends")) == 0
+    publish.publish(Home(home))
+    assert _one(home, old.format(t="comparable_counts")) == 0
+    assert published_numbers(home) == published_numbers(demo_home)
+
+
 def test_a_dbt_run_outside_tipdw_recomputes_every_row_of_the_incremental_marts(corrected, tmp_path):
     """A direct `dbt build` (TIPDW_REBUILD_SCOPES unset) of a built warehouse whose marts lost rows
     outside the recorded changed_scopes: the incremental marts delete and insert every row, so the

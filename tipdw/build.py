@@ -116,7 +116,7 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
             )
         else:
             try:
-                dest = publish.publish(home)
+                dest = publish.publish(home, incremental=plan.kind == "incremental")
                 step("publish")
             except publish.PublishError as exc:
                 out = BuildOutcome(EXIT_DBT, f"tipdw build FAILED: {exc}", [], res.warnings)
