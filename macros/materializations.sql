@@ -44,59 +44,47 @@
   {%- endcall %}
 {% endmacro %}
 
-{% materialization table, adapter='duckdb' %}
-  {{ lean_materialization_guard('table') }}
-  {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set target_relation = this.incorporate(type='table') -%}
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {{ lean_replace(existing_relation, target_relation, 'table') }}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {% do adapter.commit() %}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
-
-{% materialization view, adapter='duckdb' %}
-  {{ lean_materialization_guard('view') }}
-  {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set target_relation = this.incorporate(type='view') -%}
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {{ lean_replace(existing_relation, target_relation, 'view') }}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {% do adapter.commit() %}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
-
-{#- Incremental, append only: a full refresh (or a first build) replaces the table; otherwise the
-    model's rows are inserted by column name. The project's incremental models delete the rows they
-    recompute in a pre-hook (macros/changed_scopes.sql). A model that selects a column the table
-    lacks fails (DuckDB: "does not have a column"); tipdw runs a full refresh whenever the project
-    changes (tipdw/buildplan.py), so only a hand-run `dbt build` can meet that, and
-    `--full-refresh` is the remedy the error calls for. -#}
-{% materialization incremental, adapter='duckdb' %}
-  {{ lean_materialization_guard('incremental') }}
+{#- The body of all three: hooks around one statement, in the model's transaction. Incremental,
+    append only: a full refresh (or a first build) replaces the table; otherwise the model's rows
+    are inserted by column name. The project's incremental models delete the rows they recompute in
+    a pre-hook (macros/changed_scopes.sql). A model that selects a column the table lacks fails
+    (DuckDB: "does not have a column"); tipdw runs a full refresh whenever the project changes
+    (tipdw/buildplan.py), so only a hand-run `dbt build` can meet that, and `--full-refresh` is the
+    remedy the error calls for. -#}
+{% macro lean_build(kind) %}
+  {{ lean_materialization_guard(kind) }}
   {%- set strategy = config.get('incremental_strategy') or 'append' -%}
-  {%- if strategy != 'append' -%}
+  {%- if kind == 'incremental' and strategy != 'append' -%}
     {{ exceptions.raise_compiler_error(model.unique_id ~ ": incremental_strategy '" ~ strategy ~ "' is not supported by the lean incremental materialization (macros/materializations.sql): use 'append' with a delete pre-hook") }}
   {%- endif -%}
   {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set target_relation = this.incorporate(type='table') -%}
+  {%- set relation_type = 'view' if kind == 'view' else 'table' -%}
+  {%- set target_relation = this.incorporate(type=relation_type) -%}
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {%- if existing_relation is none or existing_relation.type != 'table' or should_full_refresh() -%}
-    {{ lean_replace(existing_relation, target_relation, 'table') }}
-  {%- else -%}
+  {%- if kind == 'incremental' and existing_relation is not none and existing_relation.type == 'table' and not should_full_refresh() -%}
     {% call statement('main') -%}
       insert into {{ target_relation }} by name (
         {{ sql }}
       )
     {%- endcall %}
+  {%- else -%}
+    {{ lean_replace(existing_relation, target_relation, relation_type) }}
   {%- endif -%}
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {% do adapter.commit() %}
   {{ run_hooks(post_hooks, inside_transaction=False) }}
   {{ return({'relations': [target_relation]}) }}
+{% endmacro %}
+
+{% materialization table, adapter='duckdb' %}
+  {{ return(lean_build('table')) }}
+{% endmaterialization %}
+
+{% materialization view, adapter='duckdb' %}
+  {{ return(lean_build('view')) }}
+{% endmaterialization %}
+
+{% materialization incremental, adapter='duckdb' %}
+  {{ return(lean_build('incremental')) }}
 {% endmaterialization %}

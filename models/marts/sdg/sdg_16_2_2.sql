@@ -16,8 +16,7 @@ with victims as (
     where
         indicator = 'detected_victims'
         and estimate_type = 'detected'
-        and citizenship = 'total'
-        {{ changed_scopes_filter(ref('preferred_counts'), 'and') }}
+        and citizenship = 'total' {{ changed_scopes_filter(ref('preferred_counts'), 'and') }}
 ),
 
 population as (
