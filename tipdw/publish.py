@@ -96,20 +96,19 @@ def _write(models: dict[str, dict], build_db: Path, tmp: Path, incremental: bool
     try:
         con.execute(f"attach '{build_db}' as build (read_only)")
         con.execute("create schema if not exists reference")
-        held = {tuple(r) for r in con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
-        ).fetchall()}  # fmt: skip
+        present = {
+            tuple(r)
+            for r in con.execute(
+                "select database_name = 'build', schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }  # (in build?, schema, table): the build's tables, and a copied publication's
         tables, columns = [], []
         for name, m in sorted(models.items()):
-            exists = con.execute(
-                "select count(*) from duckdb_tables() where database_name = 'build' and schema_name = ? and table_name = ?",
-                [m["source_schema"], name],
-            ).fetchone()[0]
             target, source = f'{m["schema"]}."{name}"', f'build.{m["source_schema"]}."{name}"'
-            if not exists:
+            if (True, m["source_schema"], name) not in present:
                 con.execute(f"drop table if exists {target}")  # (a copied publication's)
                 continue
-            if incremental and m["by_country_year"] and (m["schema"], name) in held:
+            if incremental and m["by_country_year"] and (False, m["schema"], name) in present:
                 changed = (
                     "exists (select 1 from build.build_meta.changed_scopes as changed where "
                     "changed.country_iso3 = {t}.country_iso3 and changed.year = {t}.year)"
