@@ -31,6 +31,9 @@
   {%- set contract = config.get('contract') -%}
   {%- set contracted = kind == 'table' and contract and contract.enforced -%}
   {%- if existing_relation is not none and (contracted or existing_relation.type != target_relation.type) -%}
+    {#- the drop runs in the model's transaction (dbt-duckdb's drop is not begun by itself), so a
+        failed create rolls it back -#}
+    {% do adapter.ensure_transaction() %}
     {% do adapter.drop_relation(existing_relation) %}
   {%- endif -%}
   {% call statement('main') -%}
