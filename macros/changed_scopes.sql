@@ -99,6 +99,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The configuration of a model incremental by country-year (as dbt_project.yml gives the
+    aggregate intermediates): append, after the pre-hook deleted the rows it recomputes. -#}
+{% macro incremental_by_country_year() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
+    ) }}
+{%- endmacro %}
+
 {#- Pre-hook of an incremental mart: delete the rows the run recomputes (all of them unless
     the run rebuilds the changed scopes only). -#}
 {% macro delete_rebuilt_rows(keys, scope_sql) -%}

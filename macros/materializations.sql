@@ -60,6 +60,9 @@
   {%- if kind == 'incremental' and strategy != 'append' -%}
     {{ exceptions.raise_compiler_error(model.unique_id ~ ": incremental_strategy '" ~ strategy ~ "' is not supported by the lean incremental materialization (macros/materializations.sql): use 'append' with a delete pre-hook") }}
   {%- endif -%}
+  {%- if kind == 'incremental' and (config.get('on_schema_change') or 'ignore') not in ('ignore', 'fail') -%}
+    {{ exceptions.raise_compiler_error(model.unique_id ~ ": on_schema_change '" ~ config.get('on_schema_change') ~ "' is not supported by the lean incremental materialization (macros/materializations.sql): use 'fail' (dbt requires it of contracted models)") }}
+  {%- endif -%}
   {%- set existing_relation = load_cached_relation(this) -%}
   {%- set relation_type = 'view' if kind == 'view' else 'table' -%}
   {%- set target_relation = this.incorporate(type=relation_type) -%}

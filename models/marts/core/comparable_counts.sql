@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
-) }}
+{{ incremental_by_country_year() }}
 -- Incremental: a build after new submissions recomputes only the country-years they change
 -- (macros/changed_scopes.sql).
 -- Every source's counts at the comparable grain (int_counts__comparable: given rows, plus totals

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
-) }}
+{{ incremental_by_country_year() }}
 -- Incremental: a build after new submissions recomputes only the country-years they change
 -- (macros/changed_scopes.sql).
 -- One row per cell across sources, chosen by the precedence in seed source_precedence, with

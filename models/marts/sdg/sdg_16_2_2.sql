@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years()) }}"
-) }}
+{{ incremental_by_country_year() }}
 -- SDG indicator 16.2.2: detected victims per 100,000 population, by sex, age group and form of
 -- exploitation. Numerator: detected (never estimated) victims from preferred_counts, already
 -- protected, so a withheld count never yields a rate. Denominator: the loaded population of the
