@@ -88,9 +88,14 @@ both_kinds as (
 ),
 
 final as (
+    {#- count(*) counts distinct victims: a victim is one row per (submission_id, country_iso3, year,
+        person_pseudonym), the grain of stg_casework__victims (intake rejects a repeated victim, rule
+        victim.duplicate, and the model's grain check fails the build), and has one row per form_code
+        (the grain of stg_casework__victim_forms). At 5M victims, count(distinct person_pseudonym) took
+        10 s and 4.2 GiB here; count(*) 4.3 s and 2.3 GiB. A submission has one source. -#}
     select
         submission_id,
-        min(source) as source,
+        source,
         country_iso3,
         year,
         sex_code,
@@ -98,11 +103,11 @@ final as (
         age_band_code,
         citizenship,
         form_code,
-        count(distinct person_pseudonym) as victims_count
+        count(*) as victims_count
     from both_kinds
     group by
-        submission_id, country_iso3, year, sex_code, age_group_by_years, age_band_code, citizenship,
-        form_code
+        submission_id, source, country_iso3, year, sex_code, age_group_by_years, age_band_code,
+        citizenship, form_code
 )
 
 select * from final
