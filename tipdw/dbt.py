@@ -19,13 +19,28 @@ from tipdw.config import PROJECT_DIR, Home
 # --no-write-json (which skips writing the 2 MB manifest.json, about half a second) it still writes
 # run_results.json, which tipdw reads. Exit codes as dbt's: 0 success, 1 failures, 2 error.
 DBT_MAIN = """
-import os, sys
+import logging, os, sys
 from dbt.cli.main import dbtRunner
 res = dbtRunner().invoke(sys.argv[1:])
 if "--no-write-json" in sys.argv and getattr(res.result, "write", None) is not None:
     res.result.write(os.path.join(os.environ["DBT_TARGET_PATH"], "run_results.json"))
-sys.exit(0 if res.success else 2 if res.exception is not None else 1)
+code = 0 if res.success else 2 if res.exception is not None else 1
+try:
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    env, conn = DuckDBConnectionManager._ENV, getattr(DuckDBConnectionManager._ENV, "conn", None)
+    if conn is not None:
+        conn.execute("checkpoint")
+        env.close()
+except Exception:
+    sys.exit(code)  # the database is left to the interpreter's teardown, as dbt leaves it
+logging.shutdown()
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)
 """
+"""dbt in the child. dbt-duckdb keeps the database open for the life of the process: it is
+checkpointed and closed, then the child leaves without the interpreter's teardown of dbt's objects,
+which took about 1 s after a 5M-row build (0.06 s without)."""
 PR_SET_PDEATHSIG = 1
 
 
