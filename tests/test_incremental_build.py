@@ -114,7 +114,7 @@ def test_nothing_new_runs_no_dbt_and_keeps_the_publication(nothing_new):
 def test_a_corrected_aggregate_file_builds_incrementally_as_a_full_build_would(base, corrected):
     incremental, full, ref = corrected
     assert "(incremental: aggregates, population)" in _summary(incremental), incremental.stdout
-    assert "(full: --full)" in _summary(full)
+    assert "(full: --full; seeds and views unchanged, kept)" in _summary(full)
     (models, tests), (all_models, all_tests) = _counts(incremental), _counts(full)
     assert models < all_models and tests < all_tests  # no casework models or tests
     assert _one(base, KEN_2023) == _one(ref, KEN_2023) == 120
@@ -153,6 +153,31 @@ def test_a_full_build_of_an_unchanged_project_keeps_the_manifest_of_the_last_bui
     assert not plan.manifest_current and "--no-write-json" not in plan.dbt_args
     plan = buildplan.plan_build(Home(home))  # never incremental: its selection reads the manifest
     assert plan.kind == "full" and "not the last build's" in plan.reason
+
+
+def test_a_full_build_of_an_unchanged_project_keeps_its_seeds_and_views(base, corrected, tmp_path):
+    """The --full build of a copy of the built demo (the project unchanged) recomputes every table
+    and runs every test of a model, the views' included, but leaves the seeds, the views and the
+    tests of seeds alone (test_a_corrected_aggregate_file_builds_incrementally_as_a_full_build_would
+    compares what it publishes). Once a seed's table is missing, a full build builds everything
+    (dbt's whole project, as before a first build)."""
+    from tipdw import buildplan
+    from tipdw.config import Home
+
+    ran = set(_compiled(corrected[2]))
+    manifest = json.loads((base / "dbt-target" / "manifest.json").read_text())["nodes"]
+    kinds = {n["name"]: (n["resource_type"], n["config"].get("materialized")) for n in manifest.values()}
+    assert not [n for n in ran if kinds[n][0] == "seed" or kinds[n][1] == "view"]
+    assert {"comparable_counts", "int_casework__victim_cells", "column_checks_stg_casework__victims",
+            "column_checks_stg_registry__current_scopes"} <= ran  # tables, and the tests of views  # fmt: skip
+    assert "column_checks_countries" not in ran and "countries" not in ran  # a seed, and its test
+    seed = next(n for n in manifest.values() if n["resource_type"] == "seed")
+    home = copy_home(base, tmp_path / "home")
+    assert buildplan.plan_build(Home(home), full=True).kept
+    with duckdb.connect(str(home / "tipdw.duckdb")) as con:
+        con.execute(f'drop table "{seed["schema"]}"."{seed["alias"]}"')
+    plan = buildplan.plan_build(Home(home), full=True)
+    assert plan.kind == "full" and not plan.kept and "--exclude" not in plan.dbt_args
 
 
 def test_an_incremental_publication_copies_only_the_changed_country_years(demo_home, tmp_path):
@@ -232,7 +257,11 @@ def test_a_changed_setting_forces_a_full_build(corrected, withdrawn):
         "(full: models, seeds, settings, suites, raw schema or dbt changed since the last build)"
         in _summary(full)
     )
-    assert _counts(full)[0] == _counts(corrected[1])[0]  # as many models as `tipdw build --full`
+    # every model and seed: a changed project reloads the seeds and recreates the views too, which
+    # `tipdw build --full` of an unchanged one keeps
+    nodes = json.loads((withdrawn[2] / "dbt-target" / "manifest.json").read_text())["nodes"].values()
+    assert _counts(full)[0] == sum(n["resource_type"] in ("model", "seed") for n in nodes)
+    assert _counts(full)[0] > _counts(corrected[1])[0]
     assert "nothing new since the last build" in _summary(again)  # the new fingerprint was recorded
 
 

@@ -7,7 +7,9 @@ they read, dbt's version), of the expectation suites and of the raw schema's lay
 that exist. The next build compares the registry and the project with it:
 
 - no state, a different fingerprint, a mart missing, no ``published.duckdb``, or ``--full``:
-  a full ``dbt build --full-refresh`` (incremental models too are rebuilt from scratch);
+  a full ``dbt build --full-refresh`` (incremental models too are rebuilt from scratch). When the
+  project is the one the last published build ran, its seeds, views and the tests of seeds only
+  are left as they are (``unchanged_nodes``): every table is still rebuilt from the raw tables;
 - submissions accepted, or withdrawn, since the state: ``dbt build --select source:raw.<table>+``
   for the raw tables of their datasets (``DATASET_TABLES``), plus the models that read only the
   registry (``registry_only_models``): only those models and their tests run. The country-years
@@ -103,6 +105,9 @@ class BuildPlan:
     scopes: list[tuple[str, int]] = field(default_factory=list)  # changed (country, year), incremental only
     # the project is the one the last published build ran, and that build's manifest.json is there
     manifest_current: bool = False
+    # full builds of that project: the seeds, the views and the tests of seeds only, left as they
+    # are (``unchanged_nodes``); empty when anything of them must be built
+    kept: list[str] = field(default_factory=list)
 
     @property
     def dbt_args(self) -> list[str]:
@@ -116,8 +121,10 @@ class BuildPlan:
             return [*BASE_ARGS, "--select", *self.select, "--exclude", "config.materialized:view",
                     "--indirect-selection", "empty", "--no-write-json"]  # fmt: skip
         # A full build of an unchanged project (--full, a missing publication) need not rewrite the
-        # manifest either: about 0.8 s, measured on the demo warehouse.
-        return [*BASE_ARGS, "--full-refresh", *(["--no-write-json"] if self.manifest_current else [])]
+        # manifest either: about 0.8 s, measured on the demo warehouse. Nor reload its seeds and
+        # recreate its views (``kept``); with indirect selection "empty", the views' tests still run.
+        keep = ["--indirect-selection", "empty", "--exclude", *self.kept] if self.kept else []
+        return [*BASE_ARGS, "--full-refresh", *(["--no-write-json"] if self.manifest_current else []), *keep]
 
     @property
     def dbt_env(self) -> dict[str, str]:
@@ -127,11 +134,9 @@ class BuildPlan:
     @property
     def label(self) -> str:
         """For the one-line summary, e.g. ``incremental: aggregates`` or ``full: --full``."""
-        return (
-            f"incremental: {', '.join(self.datasets)}"
-            if self.kind == "incremental"
-            else f"full: {self.reason}"
-        )
+        if self.kind == "incremental":
+            return f"incremental: {', '.join(self.datasets)}"
+        return f"full: {self.reason}" + ("; seeds and views unchanged, kept" if self.kept else "")
 
 
 def project_fingerprint(project: Path = PROJECT_DIR, environ: dict[str, str] | None = None) -> str:
@@ -272,9 +277,10 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         unchanged = state is not None and state["fingerprint"] == fingerprint
         # the manifest.json of the last published build (not that of a failed build since)
         manifest_current = unchanged and state.get("manifest") == manifest_stamp(home)
+        kept = unchanged_nodes(home, con) if manifest_current else []
 
         def whole(reason: str) -> BuildPlan:
-            return BuildPlan("full", reason, now, fingerprint, manifest_current=manifest_current)
+            return BuildPlan("full", reason, now, fingerprint, manifest_current=manifest_current, kept=kept)
 
         if full:
             return whole("--full")
@@ -314,6 +320,45 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         select,
         country_years,
     )
+
+
+def unchanged_nodes(home: Home, con: duckdb.DuckDBPyConnection) -> list[str]:
+    """dbt selectors of what a full build of an unchanged project leaves as it is: every seed, every
+    view, and the tests of seeds only; or ``[]`` if any seed or view is missing from the build
+    database, or dbt's manifest is unreadable.
+
+    Call only when the project is the one the last published build ran (``plan_build``:
+    ``manifest_current``). Seeds and views are then exactly what that build left: a seed's table
+    holds its file, which the fingerprint covers; a view holds its definition and reads its tables
+    live. The tests of seeds only check that same content, and passed. Everything else is rebuilt
+    and tested: every table from the raw tables, and the views' tests run on today's rows. At 5M
+    rows this spares dbt 43 of its 128 nodes (about 60 ms each) and its seed loading."""
+    try:
+        nodes = json.loads((home.target / "manifest.json").read_text())["nodes"]
+        kept = {
+            uid: (n["schema"], n.get("alias") or n["name"])
+            for uid, n in nodes.items()
+            if n["resource_type"] == "seed"
+            or (n["resource_type"] == "model" and n["config"].get("materialized") == "view")
+        }
+        seed_tests = sorted(
+            n["name"]
+            for n in nodes.values()
+            if n["resource_type"] == "test"
+            and (parents := n["depends_on"]["nodes"])
+            and all(nodes.get(p, {}).get("resource_type") == "seed" for p in parents)
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    present = set(
+        con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "union all select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+    )
+    if not kept or not set(kept.values()) <= present:
+        return []
+    return ["resource_type:seed", "config.materialized:view", *seed_tests]
 
 
 def registry_only_models(home: Home) -> list[str]:
