@@ -174,6 +174,8 @@ def test_a_full_build_of_an_unchanged_project_keeps_its_seeds_and_views(base, co
     seed = next(n for n in manifest.values() if n["resource_type"] == "seed")
     home = copy_home(base, tmp_path / "home")
     assert buildplan.plan_build(Home(home), full=True).kept
+    plan = buildplan.plan_build(Home(home), reload=True)  # tipdw build --reload: keeps nothing
+    assert plan.kind == "full" and plan.reason == "--reload" and not plan.kept
     with duckdb.connect(str(home / "tipdw.duckdb")) as con:
         con.execute(f'drop table "{seed["schema"]}"."{seed["alias"]}"')
     plan = buildplan.plan_build(Home(home), full=True)
@@ -268,9 +270,11 @@ def test_a_changed_setting_forces_a_full_build(corrected, withdrawn):
 def test_full_is_documented():
     help_text = run_tipdw(REPO, "build", "--help").stdout
     assert "--full" in help_text and "Example:" in help_text and "tipdw build --full" in help_text
+    assert "tipdw build --reload" in help_text
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Scheduled builds") :]
     assert "tipdw build --full" in section and "nothing new since the last build" in section
+    assert "tipdw build --reload" in section
 
 
 def test_every_raw_table_belongs_to_a_dataset():

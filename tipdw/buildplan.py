@@ -265,8 +265,11 @@ def write_changed_scopes(home: Home, plan: BuildPlan) -> None:
         con.close()
 
 
-def plan_build(home: Home, full: bool = False) -> BuildPlan:
-    """Decide what to build in ``home`` (whose raw schema exists; hold the writer lock)."""
+def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPlan:
+    """Decide what to build in ``home`` (whose raw schema exists; hold the writer lock).
+
+    ``reload``: a full build that keeps nothing (``BuildPlan.kept`` empty): after the build
+    database was edited by hand, a seed's table may no longer hold its file."""
     con = duckdb.connect(str(home.build_db), read_only=True)
     try:
         parts = f"{project_fingerprint()}:{raw_shape(con)}:{suites_fingerprint()}"
@@ -277,13 +280,13 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         unchanged = state is not None and state["fingerprint"] == fingerprint
         # the manifest.json of the last published build (not that of a failed build since)
         manifest_current = unchanged and state.get("manifest") == manifest_stamp(home)
-        kept = unchanged_nodes(home, con) if manifest_current else []
+        kept = unchanged_nodes(home, con) if manifest_current and not reload else []
 
         def whole(reason: str) -> BuildPlan:
             return BuildPlan("full", reason, now, fingerprint, manifest_current=manifest_current, kept=kept)
 
-        if full:
-            return whole("--full")
+        if full or reload:
+            return whole("--reload" if reload else "--full")
         if state is None:
             return whole("no previous build state")
         if not unchanged:

@@ -159,8 +159,19 @@ def ingest(path, fmt, country, submitter, source, sheet, mapping, decimal, wait)
 @main.command()
 @WAIT_OPTION
 @AS_OF_OPTION
-@click.option("--full", is_flag=True, help="Rebuild every model and run every test, even if little changed.")
-def build(wait, as_of, full):
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Rebuild every table from the raw tables and run every test, even if "
+    "little changed (the seeds and views of an unchanged project are kept: they would be the same).",
+)
+@click.option(
+    "--reload",
+    is_flag=True,
+    help="A --full build that also reloads the seeds and re-creates the "
+    "views (after editing the build database by hand).",
+)
+def build(wait, as_of, full, reload):
     """Run dbt (seed, run, test), validate, and publish $TIPDW_HOME/published.duckdb.
 
     Incremental: after a first build, only the models downstream of the datasets that submissions
@@ -174,14 +185,19 @@ def build(wait, as_of, full):
     \b
     Example:
       tipdw build --wait 600   # in cron: wait up to 10 minutes for a running ingest
-      tipdw build --full       # rebuild everything (e.g. after restoring the build database)
+      tipdw build --full       # rebuild every table (e.g. after restoring the build database)
+      tipdw build --reload     # and reload the seeds and views too (after editing it by hand)
       tipdw build --as-of 2025-06-30   # into $TIPDW_HOME/as-of/2025-06-30/, current publication untouched
     """
     from tipdw.asof import build_as_of
     from tipdw.build import build as run_build
 
     try:
-        out = build_as_of(_home(), _moment(as_of), wait) if as_of else run_build(_home(), wait, full)
+        out = (
+            build_as_of(_home(), _moment(as_of), wait)
+            if as_of
+            else run_build(_home(), wait, full or reload, reload)
+        )
     except WarehouseBusy as exc:
         from tipdw.runlog import write_run_log
 
