@@ -37,8 +37,9 @@ class BuildOutcome:
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step ("TIME" in the log)
 
 
-def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
-    """Build and publish the warehouse in ``home``: in full if ``full``, else only what changed.
+def build(home: Home, wait: float = 0.0, full: bool = False, reload: bool = False) -> BuildOutcome:
+    """Build and publish the warehouse in ``home``: in full if ``full``, else only what changed;
+    ``reload``: a full build that also reloads the seeds and re-creates the views.
 
     Raises WarehouseBusy if another writer holds it."""
     home.ensure()
@@ -51,14 +52,15 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
         steps[name] = now - mark[0]
         mark[0] = now
 
-    with writer_lock(home.lock, timeout=wait, what="build"):
+    # dbt's child imports dbt while the build is planned (it is stopped if it is not needed)
+    with dbt.started(home) as dbt_child, writer_lock(home.lock, timeout=wait, what="build"):
         try:
             con = connect_when_free(home.build_db)
             try:
                 registry.ensure_schema(con)
             finally:
                 con.close()
-            plan = buildplan.plan_build(home, full)
+            plan = buildplan.plan_build(home, full, reload=reload)
         except duckdb.Error as exc:  # held open by another program, or unwritable
             out = BuildOutcome(
                 EXIT_DBT,
@@ -85,7 +87,7 @@ def build(home: Home, wait: float = 0.0, full: bool = False) -> BuildOutcome:
             out.log = str(write_log(home, out))
             return out
         step("plan")
-        res = dbt.run(home, plan.dbt_args, env=plan.dbt_env)
+        res = dbt_child.run(plan.dbt_args, env=plan.dbt_env)
         step("dbt")
         if res.nodes_seconds is not None:
             steps["dbt nodes"] = res.nodes_seconds  # part of dbt: the rest is its start and parse
