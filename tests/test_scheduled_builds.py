@@ -135,3 +135,19 @@ def test_readme_documents_exit_codes_and_schedules():
     section = readme[readme.index("## Scheduled builds") :]
     for text in ("75", "crontab", "OnCalendar", "tipdw build --wait", "logs/"):
         assert text in section, text
+
+
+def test_a_dbt_child_started_ahead_and_not_needed_is_stopped(tmp_path):
+    """tipdw build starts dbt's child before it plans (tipdw/dbt.py: started), so that dbt imports
+    meanwhile; when the build leaves without running dbt (nothing new, busy, an error) the child is
+    killed and reaped, never left behind. Running dbt in it is what every build test does."""
+    from pathlib import Path
+
+    from tipdw import dbt
+    from tipdw.config import Home
+
+    with dbt.started(Home(tmp_path)) as child:
+        pid = child.proc.pid
+        assert child.proc.poll() is None  # importing dbt, or waiting for its command
+    assert child.proc.returncode is not None and not Path(f"/proc/{pid}").exists()
+    assert not (tmp_path / "tipdw.duckdb").exists()  # it never opened the warehouse
