@@ -280,9 +280,10 @@ def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPla
         unchanged = state is not None and state["fingerprint"] == fingerprint
         # the manifest.json of the last published build (not that of a failed build since)
         manifest_current = unchanged and state.get("manifest") == manifest_stamp(home)
-        kept = unchanged_nodes(home, con) if manifest_current and not reload else []
 
-        def whole(reason: str) -> BuildPlan:
+        def whole(reason: str, keep: bool = True) -> BuildPlan:
+            # what it may keep is looked up only for a full plan (``keep``: the database is open)
+            kept = unchanged_nodes(home, con) if keep and manifest_current and not reload else []
             return BuildPlan("full", reason, now, fingerprint, manifest_current=manifest_current, kept=kept)
 
         if full or reload:
@@ -304,7 +305,9 @@ def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPla
     if not datasets:
         return BuildPlan("nothing", "nothing new since the last build", now, fingerprint)
     if unknown := [d for d in datasets if d not in DATASET_TABLES]:
-        return whole(f"submissions of dataset(s) {', '.join(unknown)} the incremental plan does not know")
+        return whole(
+            f"submissions of dataset(s) {', '.join(unknown)} the incremental plan does not know", keep=False
+        )
     tables = sorted({t for d in datasets for t in DATASET_TABLES[d]})
     try:
         registry_models = registry_only_models(home)
@@ -312,7 +315,7 @@ def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPla
         # the registry views' own tests: views are not rebuilt (dbt_args), so they are named here
         select += [f"{m}+1,resource_type:test" for m in registry_models]
     except (OSError, ValueError, KeyError) as exc:
-        return whole(f"dbt manifest unreadable ({type(exc).__name__})")
+        return whole(f"dbt manifest unreadable ({type(exc).__name__})", keep=False)
     country_years = sorted({(c, y) for _, c, y in scopes if c is not None})
     return BuildPlan(
         "incremental",
