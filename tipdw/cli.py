@@ -193,11 +193,7 @@ def build(wait, as_of, full, reload):
     from tipdw.build import build as run_build
 
     try:
-        out = (
-            build_as_of(_home(), _moment(as_of), wait)
-            if as_of
-            else run_build(_home(), wait, full or reload, reload)
-        )
+        out = build_as_of(_home(), _moment(as_of), wait) if as_of else run_build(_home(), wait, full, reload)
     except WarehouseBusy as exc:
         from tipdw.runlog import write_run_log
 

@@ -19,6 +19,9 @@ from tipdw.config import PROJECT_DIR, Home
 # dbt's own command line, through its Python entry point (dbtRunner), with one addition: with
 # --no-write-json (which skips writing the 2 MB manifest.json, about half a second) it still writes
 # run_results.json, which tipdw reads. Exit codes as dbt's: 0 success, 1 failures, 2 error.
+# dbt-duckdb keeps the database open for the life of the process: it is checkpointed and closed,
+# then the child leaves without the interpreter's teardown of dbt's objects, which took about 1 s
+# after a 5M-row build (0.06 s without).
 DBT_MAIN = """
 import json, logging, os, sys
 from dbt.cli.main import dbtRunner
@@ -47,9 +50,6 @@ sys.stdout.flush()
 sys.stderr.flush()
 os._exit(code)
 """
-"""dbt in the child. dbt-duckdb keeps the database open for the life of the process: it is
-checkpointed and closed, then the child leaves without the interpreter's teardown of dbt's objects,
-which took about 1 s after a 5M-row build (0.06 s without)."""
 PR_SET_PDEATHSIG = 1
 
 
