@@ -127,6 +127,14 @@ def test_failed_validation_keeps_the_previous_publication(failed_build):
     assert "FAILED validation" in out.stdout and "previous publication kept" in out.stdout
     assert "[value.at_most_100] a count above 100" in out.stderr
     assert (home / "published.duckdb").read_bytes() == before
+    # the new publication, written while the marts were validated, is removed
+    assert not list(home.glob(".published.duckdb.*")), list(home.iterdir())
+    assert (
+        json.loads((home / "reports" / "validation" / "published.comparable_counts.json").read_text())[
+            "success"
+        ]
+        is False
+    )
     # with the project's own suites the same publication validates
     assert run_tipdw(home, "validate").returncode == 0
 

@@ -1,4 +1,5 @@
-"""``tipdw build``: dbt seed, run and test, then validation, then publish; or change nothing.
+"""``tipdw build``: dbt seed, run and test, then validation of the marts while their publication is
+written, then the swap into place; or change nothing.
 
 A build is full, incremental (only the models downstream of the raw tables that submissions
 accepted or withdrawn since the last build touched, and their tests) or nothing at all when nothing
@@ -91,11 +92,6 @@ def build(home: Home, wait: float = 0.0, full: bool = False, reload: bool = Fals
         step("dbt")
         if res.nodes_seconds is not None:
             steps["dbt nodes"] = res.nodes_seconds  # part of dbt: the rest is its start and parse
-        checked = None
-        if res.ok:  # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py)
-            res.warnings.extend(unmapped_code_warnings(home.build_db))
-            checked = validate_build(home, res)
-            step("checks")
         if not res.ok:
             from tipdw.quality.checks import describe_warnings
 
@@ -108,55 +104,63 @@ def build(home: Home, wait: float = 0.0, full: bool = False, reload: bool = Fals
                 res.failures,
                 res.warnings,
             )
-        elif checked is not None and not checked.ok:
-            out = BuildOutcome(
-                EXIT_VALIDATION,
-                f"tipdw build FAILED validation: {sum(len(r.errors) for r in checked.runs)} failing "
-                "expectations; previous publication kept",
-                checked.lines(failed_only=True),
-                res.warnings,
-            )
         else:
-            try:
-                dest = publish.publish(home, incremental=plan.kind == "incremental")
-                step("publish")
+            from tipdw.quality.checks import describe_warnings
+
+            # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py); dbt's
+            # warnings with the figures of their first failing records (stored by the tests)
+            res.warnings.extend(unmapped_code_warnings(home.build_db))
+            res.warnings = describe_warnings(home, res.warnings)
+            step("checks")
+            checked: list = []
+            try:  # the marts are validated while their publication is written (tipdw/publish.py)
+                dest = publish.publish(
+                    home,
+                    incremental=plan.kind == "incremental",
+                    check=lambda cur: validate_marts(home, cur, checked),
+                )
+                step("validate and publish")
             except publish.PublishError as exc:
                 out = BuildOutcome(EXIT_DBT, f"tipdw build FAILED: {exc}", [], res.warnings)
                 out.log = str(write_log(home, out))
                 return out
-            try:
-                buildplan.write_state(home, plan)
-            except duckdb.Error as exc:  # the publication stands; the next build is a full one
-                res.warnings.append(f"build state not recorded ({exc}); the next build will be full")
-            secs = time.monotonic() - started
-            out = BuildOutcome(
-                EXIT_OK,
-                f"tipdw build OK in {secs:.0f}s ({plan.label}): {res.counts.get('success', 0)} models/seeds, "
-                f"{res.counts.get('pass', 0)} tests passed, {len(res.warnings)} warnings; published {dest}",
-                [],
-                res.warnings,
-                str(dest),
-            )
+            if dest is None:
+                out = BuildOutcome(
+                    EXIT_VALIDATION,
+                    f"tipdw build FAILED validation: {sum(len(r.errors) for r in checked[0].runs)} failing "
+                    "expectations; previous publication kept",
+                    checked[0].lines(failed_only=True),
+                    res.warnings,
+                )
+            else:
+                try:
+                    buildplan.write_state(home, plan)
+                except duckdb.Error as exc:  # the publication stands; the next build is a full one
+                    res.warnings.append(f"build state not recorded ({exc}); the next build will be full")
+                secs = time.monotonic() - started
+                out = BuildOutcome(
+                    EXIT_OK,
+                    f"tipdw build OK in {secs:.0f}s ({plan.label}): {res.counts.get('success', 0)} models/seeds, "
+                    f"{res.counts.get('pass', 0)} tests passed, {len(res.warnings)} warnings; published {dest}",
+                    [],
+                    res.warnings,
+                    str(dest),
+                )
         step("end")
         out.steps = steps
         out.log = str(write_log(home, out))
         return out
 
 
-def validate_build(home: Home, res: dbt.DbtOutcome | None = None):
-    """Run the published suites on the freshly built marts (before publishing); write their results.
+def validate_marts(home: Home, cur: duckdb.DuckDBPyConnection, out: list) -> bool:
+    """Run the published suites on the freshly built marts (``build.marts`` on ``cur``), before
+    they are published; write their results and append them to ``out``. Whether they pass."""
+    from tipdw.quality.validate import validate
 
-    Also gives dbt's warnings the figures of their first failing records (stored by the tests)."""
-    from tipdw.quality.checks import describe_warnings
-    from tipdw.quality.validate import validate_file
-
-    if not home.build_db.exists():
-        return None
-    if res is not None:
-        res.warnings = describe_warnings(home, res.warnings)
-    checked = validate_file(home.build_db, schema="marts")
+    checked = validate(cur, schema="marts", database="build")
     checked.write(home.reports / "validation")
-    return checked
+    out.append(checked)
+    return checked.ok
 
 
 def write_log(home: Home, out: BuildOutcome):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -55,15 +57,24 @@ def published_models(home: Home) -> dict[str, dict]:
 
 
 def publish(
-    home: Home, build_db: Path | None = None, dest: Path | None = None, incremental: bool = False
-) -> Path:
+    home: Home,
+    build_db: Path | None = None,
+    dest: Path | None = None,
+    incremental: bool = False,
+    check: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
+) -> Path | None:
     """Write a fresh published database from ``build_db`` and atomically move it to ``dest``.
 
     ``incremental``: ``dest`` is the publication of the build before this one (an incremental
     build, tipdw/buildplan.py), so the new one starts as a copy of it and takes from the build
     database only the rows of the changed country-years of the marts recomputed by country-year
     (``build_meta.changed_scopes``); every other table is copied whole. At 5M case-level rows,
-    after a one-country submission, 1.1-1.5 s instead of 1.9-2.1 s."""
+    after a one-country submission, 1.1-1.5 s instead of 1.9-2.1 s.
+
+    ``check``: a function of a DuckDB cursor on which ``build_db`` is attached as ``build``, run
+    in a second thread while the publication is written (both are DuckDB work, which runs without
+    the GIL): ``dest`` is replaced only if it returns true. Returns ``dest``, or None when the
+    check failed (``dest`` is then unchanged and the new file removed)."""
     build_db = build_db or home.build_db
     dest = dest or home.published_db
     models = published_models(home)
@@ -73,7 +84,9 @@ def publish(
     try:
         if incremental and dest.exists():
             shutil.copyfile(dest, tmp)
-        _write(models, build_db, tmp, incremental=incremental and tmp.exists())
+        if not _write(models, build_db, tmp, incremental=incremental and tmp.exists(), check=check):
+            _remove_db(tmp)
+            return None
         os.replace(tmp, dest)
     except (duckdb.Error, OSError) as exc:
         _remove_db(tmp)
@@ -89,58 +102,88 @@ def _remove_db(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def _write(models: dict[str, dict], build_db: Path, tmp: Path, incremental: bool = False) -> None:
+def _write(
+    models: dict[str, dict],
+    build_db: Path,
+    tmp: Path,
+    incremental: bool = False,
+    check: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
+) -> bool:
     """Copy the published models and documentation tables from ``build_db`` into ``tmp`` (which,
-    ``incremental``, holds the previous publication: see :func:`publish`)."""
+    ``incremental``, holds the previous publication), running ``check`` beside it (see
+    :func:`publish`); whether the check passed (true without one)."""
     con = duckdb.connect(str(tmp))
     try:
         con.execute(f"attach '{build_db}' as build (read_only)")
-        con.execute("create schema if not exists reference")
-        present = {
-            tuple(r)
-            for r in con.execute(
-                "select database_name = 'build', schema_name, table_name from duckdb_tables()"
-            ).fetchall()
-        }  # (in build?, schema, table): the build's tables, and a copied publication's
-        tables, columns = [], []
-        for name, m in sorted(models.items()):
-            target, source = f'{m["schema"]}."{name}"', f'build.{m["source_schema"]}."{name}"'
-            if (True, m["source_schema"], name) not in present:
-                con.execute(f"drop table if exists {target}")  # (a copied publication's)
-                continue
-            if incremental and m["by_country_year"] and (False, m["schema"], name) in present:
-                changed = (
-                    "exists (select 1 from build.build_meta.changed_scopes as changed where "
-                    "changed.country_iso3 = {t}.country_iso3 and changed.year = {t}.year)"
-                )
-                con.execute(f"delete from {target} where {changed.format(t=target)}")
-                con.execute(
-                    f"insert into {target} by name select * from {source} where {changed.format(t=source)}"
-                )
-            else:
-                con.execute(f"create or replace table {target} as select * from {source}")
-            tables.append((m["schema"], name, m["description"], m.get("caveat") or None))
-            for col, desc in m["columns"].items():
-                columns.append((m["schema"], name, col, desc))
-        con.execute(
-            "create or replace table main._tables (schema_name varchar, table_name varchar, description varchar, caveat varchar)"
-        )
-        con.execute(
-            "create or replace table main._columns (schema_name varchar, table_name varchar, column_name varchar, description varchar)"
-        )
-        con.executemany("insert into main._tables values (?, ?, ?, ?)", tables)
-        con.executemany("insert into main._columns values (?, ?, ?, ?)", columns)
-        con.execute(
-            "create or replace table main._publication as select ?::timestamp as published_at, ? as note",
-            [datetime.now(), "Detected victims reflect detection capacity, not prevalence."],
-        )
-        # Reports show the synthetic-data banner when any current input is tipdw demo data.
-        demo = con.execute(SYNTHETIC_SQL).fetchone()[0]
-        con.execute(f"alter table main._publication add column synthetic_demo boolean default {bool(demo)}")
+        if check is None:
+            _copy(con, models, incremental)
+            passed = True
+        else:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                checking = pool.submit(_run_check, check, con.cursor())
+                try:
+                    _copy(con, models, incremental)
+                finally:
+                    passed = checking.result()  # waits for it, and raises what it raised
         con.execute("detach build")
-        con.execute("checkpoint")
+        if passed:
+            con.execute("checkpoint")
+        return passed
     finally:
         con.close()
+
+
+def _run_check(check: Callable[[duckdb.DuckDBPyConnection], bool], cur: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return bool(check(cur))
+    finally:
+        cur.close()
+
+
+def _copy(con: duckdb.DuckDBPyConnection, models: dict[str, dict], incremental: bool) -> None:
+    """The copying of :func:`_write`, on ``con`` (the new publication, ``build`` attached)."""
+    con.execute("create schema if not exists reference")
+    present = {
+        tuple(r)
+        for r in con.execute(
+            "select database_name = 'build', schema_name, table_name from duckdb_tables()"
+        ).fetchall()
+    }  # (in build?, schema, table): the build's tables, and a copied publication's
+    tables, columns = [], []
+    for name, m in sorted(models.items()):
+        target, source = f'{m["schema"]}."{name}"', f'build.{m["source_schema"]}."{name}"'
+        if (True, m["source_schema"], name) not in present:
+            con.execute(f"drop table if exists {target}")  # (a copied publication's)
+            continue
+        if incremental and m["by_country_year"] and (False, m["schema"], name) in present:
+            changed = (
+                "exists (select 1 from build.build_meta.changed_scopes as changed where "
+                "changed.country_iso3 = {t}.country_iso3 and changed.year = {t}.year)"
+            )
+            con.execute(f"delete from {target} where {changed.format(t=target)}")
+            con.execute(
+                f"insert into {target} by name select * from {source} where {changed.format(t=source)}"
+            )
+        else:
+            con.execute(f"create or replace table {target} as select * from {source}")
+        tables.append((m["schema"], name, m["description"], m.get("caveat") or None))
+        for col, desc in m["columns"].items():
+            columns.append((m["schema"], name, col, desc))
+    con.execute(
+        "create or replace table main._tables (schema_name varchar, table_name varchar, description varchar, caveat varchar)"
+    )
+    con.execute(
+        "create or replace table main._columns (schema_name varchar, table_name varchar, column_name varchar, description varchar)"
+    )
+    con.executemany("insert into main._tables values (?, ?, ?, ?)", tables)
+    con.executemany("insert into main._columns values (?, ?, ?, ?)", columns)
+    con.execute(
+        "create or replace table main._publication as select ?::timestamp as published_at, ? as note",
+        [datetime.now(), "Detected victims reflect detection capacity, not prevalence."],
+    )
+    # Reports show the synthetic-data banner when any current input is tipdw demo data.
+    demo = con.execute(SYNTHETIC_SQL).fetchone()[0]
+    con.execute(f"alter table main._publication add column synthetic_demo boolean default {bool(demo)}")
 
 
 def archive(home: Home) -> Path:
