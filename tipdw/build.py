@@ -38,11 +38,22 @@ class BuildOutcome:
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step ("TIME" in the log)
 
 
-def build(home: Home, wait: float = 0.0, full: bool = False, reload: bool = False) -> BuildOutcome:
+def build(
+    home: Home,
+    wait: float = 0.0,
+    full: bool = False,
+    reload: bool = False,
+    dbt_child: dbt.StartedDbt | None = None,
+) -> BuildOutcome:
     """Build and publish the warehouse in ``home``: in full if ``full``, else only what changed;
-    ``reload``: a full build that also reloads the seeds and re-creates the views.
+    ``reload``: a full build that also reloads the seeds and re-creates the views. ``dbt_child``:
+    a dbt child already started for ``home`` (``tipdw build`` starts it before importing this
+    module), which runs the build's dbt command; one is started here otherwise.
 
     Raises WarehouseBusy if another writer holds it."""
+    if dbt_child is None:
+        with dbt.started(home) as child:
+            return build(home, wait, full, reload, child)
     home.ensure()
     started = time.monotonic()
     steps: dict[str, float] = {}
@@ -54,7 +65,7 @@ def build(home: Home, wait: float = 0.0, full: bool = False, reload: bool = Fals
         mark[0] = now
 
     # dbt's child imports dbt while the build is planned (it is stopped if it is not needed)
-    with dbt.started(home) as dbt_child, writer_lock(home.lock, timeout=wait, what="build"):
+    with writer_lock(home.lock, timeout=wait, what="build"):
         try:
             con = connect_when_free(home.build_db)
             try:

@@ -189,11 +189,19 @@ def build(wait, as_of, full, reload):
       tipdw build --reload     # and reload the seeds and views too (after editing it by hand)
       tipdw build --as-of 2025-06-30   # into $TIPDW_HOME/as-of/2025-06-30/, current publication untouched
     """
-    from tipdw.asof import build_as_of
-    from tipdw.build import build as run_build
+    from tipdw import dbt
 
     try:
-        out = build_as_of(_home(), _moment(as_of), wait) if as_of else run_build(_home(), wait, full, reload)
+        if as_of:
+            from tipdw.asof import build_as_of
+
+            out = build_as_of(_home(), _moment(as_of), wait)
+        else:
+            # dbt's child starts first: it imports dbt (about 3 s) while tipdw imports the rest
+            with dbt.started(_home()) as child:
+                from tipdw.build import build as run_build
+
+                out = run_build(_home(), wait, full, reload, child)
     except WarehouseBusy as exc:
         from tipdw.runlog import write_run_log
 
