@@ -132,10 +132,15 @@
     {%- set where = config.get('where') -%}
     {%- if where == '__changed_scopes__' -%}
         {%- if changed_scopes_run() -%}
+            {#- two selects, not one with `or`: each filter then reaches the scan of the raw
+                table under a staging view (the changed scopes' literals; null keys, which column
+                statistics rule out for most row groups). A row is in one of them at most. -#}
             {%- set filtered -%}
                 (select * from {{ relation }} as scoped
-                 where scoped.country_iso3 is null or scoped.year is null
-                    or {{ in_changed_country_years('scoped') }}) as dbt_subquery
+                 where {{ in_changed_country_years('scoped') }}
+                 union all
+                 select * from {{ relation }} as scoped
+                 where scoped.country_iso3 is null or scoped.year is null) as dbt_subquery
             {%- endset -%}
             {%- do return(filtered) -%}
         {%- endif -%}

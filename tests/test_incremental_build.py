@@ -309,3 +309,40 @@ def test_many_changed_countries_are_a_semi_join_not_literals(demo_home, tmp_path
     sql = _compiled(home)["comparable_counts"]
     assert _scoped(sql) and '"build_meta"."changed_scopes"' in sql
     assert not LITERAL_SCOPES.search(sql)
+
+
+def test_a_scoped_test_checks_the_changed_country_years_only(demo_home, tmp_path):
+    """A test configured `where: __changed_scopes__` checks, in an incremental build, the rows of
+    the changed country-years (and rows without a country or year) as two selects, so that each
+    filter reaches the scan of the raw table: a repeated victim fails it when its country-year
+    changed, and is not looked at otherwise (the build that published it tested it)."""
+    from tipdw import dbt
+    from tipdw.config import Home
+
+    home = copy_home(demo_home, tmp_path / "home")
+    test = "column_checks_stg_casework__victims"
+
+    def scoped_run(scopes_sql: str | None):
+        con = duckdb.connect(str(home / "tipdw.duckdb"))
+        try:
+            if scopes_sql:
+                con.execute(f"create or replace table build_meta.changed_scopes as {scopes_sql}")
+        finally:
+            con.close()
+        env = {"TIPDW_REBUILD_SCOPES": "changed"} if scopes_sql else {}
+        return dbt.run(Home(home), ["test", "--select", test], env=env)
+
+    con = duckdb.connect(str(home / "tipdw.duckdb"))
+    try:
+        country, year = con.execute("select country_iso3, year from raw.case_victims limit 1").fetchone()
+        # one victim twice
+        con.execute("insert into raw.case_victims select * from raw.case_victims limit 1")
+    finally:
+        con.close()
+    changed = scoped_run(f"select '{country}' as country_iso3, {year} as year")
+    assert not changed.ok and len(changed.failures) == 1, changed.failures
+    sql = next(v for k, v in _compiled(home).items() if k.startswith(test))
+    assert _scoped(sql) and "union all" in sql and "scoped.country_iso3 is null or scoped.year is null" in sql
+    other = scoped_run(f"select '{country}' as country_iso3, {year - 1} as year")
+    assert other.ok, other.failures
+    assert not scoped_run(None).ok  # a run that is not incremental checks every row
