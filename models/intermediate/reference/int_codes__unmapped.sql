@@ -14,6 +14,7 @@ with submitted as (
 current_cells as (
     select
         cells.submission_id,
+        cells.country_iso3,
         cells.source,
         cells.year,
         cells.sex_code,
@@ -35,6 +36,7 @@ victim_codes as (
         select
             'victims' as dataset,
             submission_id,
+            country_iso3,
             source,
             'casework' as crosswalk_format,
             cast(null as {{ dbt.type_string() }}) as record_key,
@@ -46,7 +48,7 @@ victim_codes as (
             sum(victims_count) as rows_carrying
         from current_cells
         where {{ column }} is not null and {{ condition }}
-        group by submission_id, source, year, {{ code_key(column) }}
+        group by submission_id, country_iso3, source, year, {{ code_key(column) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

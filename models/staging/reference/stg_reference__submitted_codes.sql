@@ -33,6 +33,7 @@ final as (
             select
                 '{{ part.dataset }}' as dataset,
                 submission_id,
+                country_iso3,
                 source,
                 {{ part.format }} as crosswalk_format,
                 cast({{ part.sheet }} as {{ dbt.type_string() }}) as record_key,
@@ -53,7 +54,7 @@ final as (
             from current_{{ outer.index }}
             where {{ column }} is not null and {{ part.where }}
             {% if part.grouped %}
-                group by submission_id, source, year, {{ code_key(column) }}
+                group by submission_id, country_iso3, source, year, {{ code_key(column) }}
             {% endif %}
             {% if not (outer.last and loop.last) %}union all{% endif %}
         {% endfor %}
