@@ -103,9 +103,9 @@ def build(
         step("dbt")
         if res.nodes_seconds is not None:
             steps["dbt nodes"] = res.nodes_seconds  # part of dbt: the rest is its start and parse
-        if not res.ok:
-            from tipdw.quality.checks import describe_warnings
+        from tipdw.quality.checks import describe_warnings
 
+        if not res.ok:
             # A failing column_checks test names only its model: add its first failure texts.
             with contextlib.suppress(duckdb.Error):  # the bare dbt lines are still there
                 res.failures = describe_warnings(home, res.failures)
@@ -116,8 +116,6 @@ def build(
                 res.warnings,
             )
         else:
-            from tipdw.quality.checks import describe_warnings
-
             # codes no crosswalk row maps: reported, never dropped (tipdw/unmapped.py); dbt's
             # warnings with the figures of their first failing records (stored by the tests)
             res.warnings.extend(unmapped_code_warnings(home.build_db))

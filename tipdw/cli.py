@@ -198,10 +198,11 @@ def build(wait, as_of, full, reload):
             out = build_as_of(_home(), _moment(as_of), wait)
         else:
             # dbt's child starts first: it imports dbt (about 3 s) while tipdw imports the rest
-            with dbt.started(_home()) as child:
+            home = _home()
+            with dbt.started(home) as child:
                 from tipdw.build import build as run_build
 
-                out = run_build(_home(), wait, full, reload, child)
+                out = run_build(home, wait, full, reload, child)
     except WarehouseBusy as exc:
         from tipdw.runlog import write_run_log
 
