@@ -102,8 +102,11 @@ create table if not exists raw.case_victims (
     citizenship_code     varchar,           -- as submitted
     citizenship_iso3     varchar,
     date_identified      date,
-    identifying_agency   varchar
+    identifying_agency   varchar,
+    form_codes           varchar            -- forms of exploitation as submitted: distinct, lower case, joined by |
 );
+-- Warehouses made before form_codes (their victims' forms are rows of raw.case_list_values).
+alter table raw.case_victims add column if not exists form_codes varchar;
 create table if not exists raw.case_suspects (
     submission_id        integer not null,
     source_format        varchar not null,
@@ -137,7 +140,9 @@ create table if not exists raw.case_cases (
     transnational_code            varchar             -- transnational | domestic (as submitted)
 );
 -- Multi-valued fields of case-level records, one row per value (portable: no list columns):
--- form_of_exploitation (victims), means_of_control and origin/transit/destination_country (cases).
+-- means_of_control and origin/transit/destination_country (cases). A victim's forms of exploitation
+-- are raw.case_victims.form_codes; submissions loaded before that column have them here
+-- (attribute form_of_exploitation, dataset victims).
 create table if not exists raw.case_list_values (
     submission_id        integer not null,
     dataset              varchar not null,  -- victims | cases: the record's dataset

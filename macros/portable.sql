@@ -40,3 +40,21 @@
 {% macro default__agg_text(expression, separator, order_by) -%}
     string_agg({{ expression }}, {{ separator }} order by {{ order_by }})
 {%- endmacro %}
+
+{#- One row per part of a text split on `separator` (a one-character SQL string literal, e.g. "'|'"):
+    a set-returning expression for a select list. -#}
+{% macro split_to_rows(text, separator) -%}
+    {{ return(adapter.dispatch('split_to_rows')(text, separator)) }}
+{%- endmacro %}
+
+{% macro default__split_to_rows(text, separator) -%}
+    unnest(string_to_array({{ text }}, {{ separator }}))
+{%- endmacro %}
+
+{% macro duckdb__split_to_rows(text, separator) -%}
+    unnest(string_split({{ text }}, {{ separator }}))
+{%- endmacro %}
+
+{% macro spark__split_to_rows(text, separator) -%}
+    explode(split({{ text }}, concat('\\', {{ separator }})))
+{%- endmacro %}

@@ -283,3 +283,35 @@ def test_case_level_csv_intake_imports_neither_pandas_nor_the_country_library(tm
     )
     got = ingest_in_fresh_process(victims, tmp_path / "home", ("pandas", "hdx.location.country"), ENV)
     assert got == ["accepted", "2", "False", "False"]
+
+
+def test_forms_of_victims_loaded_before_form_codes_still_count(tmp_path):
+    """A victim's forms are one column, raw.case_victims.form_codes (distinct codes joined by |).
+    A warehouse made before that column has them as rows of raw.case_list_values and no column:
+    the next intake adds the column, and the build counts both layouts alike."""
+    home = tmp_path / "home"
+    run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2023.csv"), "--country", "KEN", env=ENV)
+    con = duckdb.connect(str(home / "tipdw.duckdb"))
+    try:
+        assert con.execute("select form_codes from raw.case_victims where row_number = 2").fetchone() == (
+            "forced_labour|sexual_exploitation",  # V1 wrote sexual_exploitation|forced_labour
+        )
+        assert con.execute("select count(*) from raw.case_list_values").fetchone() == (0,)
+        # The earlier layout: one list row per form, and no form_codes column.
+        con.execute(
+            "insert into raw.case_list_values select submission_id, 'victims', country_iso3, year, "
+            "person_pseudonym, 'form_of_exploitation', unnest(string_split(form_codes, '|')), null "
+            "from raw.case_victims where form_codes is not null"
+        )
+        con.execute("alter table raw.case_victims drop column form_codes")
+    finally:
+        con.close()
+    run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2024.csv"), "--country", "KEN", env=ENV)
+    run_tipdw(home, "build", env=ENV, timeout=600)
+    cells = _query_cells(home)
+    old = _cells(cells, "KEN", 2023, "national_casework")
+    assert old[(T, T, T, T)] == 8
+    assert old[(T, T, "sexual_exploitation", T)] == 4 and old[(T, T, "forced_labour", T)] == 4
+    assert old[(T, T, "begging", T)] == 1 and old[(T, T, "unknown", T)] == 1  # V7 reported no form
+    new = _cells(cells, "KEN", 2024, "national_casework")
+    assert new[(T, T, T, T)] == 2 and new[(T, T, "forced_labour", T)] == 2

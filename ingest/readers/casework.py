@@ -2,8 +2,9 @@
 
 One row per victim, per suspect, or per case. Direct identifiers are dropped on reading
 (``ingest.privacy``); person and case ids become HMAC-SHA256 pseudonyms in SQL; a date of birth only
-yields the age at identification. Multi-valued fields ("sexual_exploitation|forced_labour") become
-rows of ``raw.case_list_values``. ``tipdw template victims|suspects|cases`` writes blank templates.
+yields the age at identification. A victim's forms of exploitation ("sexual_exploitation|forced_labour")
+are kept as distinct codes in one column (``form_codes``); the multi-valued fields of cases become rows
+of ``raw.case_list_values``. ``tipdw template victims|suspects|cases`` writes blank templates.
 """
 
 from __future__ import annotations
@@ -109,6 +110,31 @@ def bool_sql(text_sql: str) -> str:
 def split_sql(text_sql: str) -> str:
     """SQL splitting a multi-valued text on |, ; or , into a list."""
     return f"string_split(replace(replace({text_sql}, ';', '|'), ',', '|'), '|')"
+
+
+LIST_SEPARATORS = "|;,"
+LIST_MISSING = ("", "-99", "unknown")  # values left out of a multi-valued field
+
+
+def codes_sql(text_sql: str) -> str:
+    """SQL of a multi-valued text as its distinct codes, lower case, sorted and joined by | (NULL
+    when none is left).
+
+    A single value (most rows) takes a path of its own, without a list. Written as a coalesce of
+    the two paths, each fed NULL for the other's rows: DuckDB evaluated the list functions of a
+    CASE branch on every row, which made this three times slower (0.9 s per million rows)."""
+    has_separator = "(" + " or ".join(f"contains({text_sql}, '{c}')" for c in LIST_SEPARATORS) + ")"
+    several = f"(case when {has_separator} then {text_sql} end)"
+    one = f"(case when {has_separator} then null else {text_sql} end)"
+    missing = ", ".join(f"'{w}'" for w in LIST_MISSING)
+    codes = (
+        f"nullif(array_to_string(list_sort(list_distinct(list_filter(list_transform({split_sql(several)}, "
+        f"lambda s: lower(trim(s))), lambda v: v not in ({missing})))), '|'), '')"
+    )
+    single = f"lower(trim({one}))"
+    for word in LIST_MISSING:
+        single = f"nullif({single}, '{word}')"
+    return f"coalesce({codes}, {single})"
 
 
 def missing_sql(text_sql: str) -> str:
@@ -356,12 +382,12 @@ class TemplateVictims(CaseReader):
             create temp view batch_victims as
             select '{self.name}' as source_format, row_number, country_iso3, year,
                    pseudonym as person_pseudonym, case_pseudonym, sex_code, age_years::integer as age_years,
-                   age_band_code, citizenship_code, citizenship_iso3, date_identified, identifying_agency
+                   age_band_code, citizenship_code, citizenship_iso3, date_identified, identifying_agency,
+                   {codes_sql("forms_text")} as form_codes
             from parsed
             """
         )
-        self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
-        return {"victims": con.execute("select count(*) from parsed").fetchone()[0], "case_list_values": None}
+        return {"victims": con.execute("select count(*) from parsed").fetchone()[0]}
 
 
 class TemplateSuspects(CaseReader):

@@ -12,7 +12,7 @@ CTDC rows carry no person id, so each victim's pseudonym is keyed on the file an
 from __future__ import annotations
 
 from ingest.problems import Problem
-from ingest.readers.casework import CaseReader, _pseudonym, missing_sql
+from ingest.readers.casework import CaseReader, _pseudonym, codes_sql, missing_sql
 from ingest.readers.sqlsource import Field, col, resolve_country_values, sql_problems
 
 FORM_FLAGS = {
@@ -112,12 +112,9 @@ class Ctdc(CaseReader):
             create temp table batch_victims as
             select '{self.name}' as source_format, row_number, country_iso3, year, pseudonym as person_pseudonym,
                    null::varchar as case_pseudonym, sex_code, null::integer as age_years, age_band_code,
-                   citizenship_code, citizenship_iso3, null::date as date_identified, identifying_agency
+                   citizenship_code, citizenship_iso3, null::date as date_identified, identifying_agency,
+                   {codes_sql("forms_text")} as form_codes
             from parsed
             """
         )
-        self.load_lists(con, "victims", [("forms_text", "form_of_exploitation", False)])
-        return {
-            "victims": con.execute("select count(*) from batch_victims").fetchone()[0],
-            "case_list_values": None,
-        }
+        return {"victims": con.execute("select count(*) from batch_victims").fetchone()[0]}
