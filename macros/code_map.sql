@@ -34,9 +34,12 @@
 {%- endmacro %}
 
 {#- Join `code_map` for one dimension; the mapped code is <alias>.standard_code. -#}
-{% macro join_code(dimension, column, alias) -%}
+{#- `keyed`: the column already holds lookup keys (lower case, trimmed), so the join hashes the
+    stored strings instead of computing a key per row. -#}
+{% macro join_code(dimension, column, alias, keyed=false) -%}
     left join code_map as {{ alias }}
-        on {{ alias }}.dimension = '{{ dimension }}' and {{ alias }}.source_key = {{ code_key(column) }}
+        on {{ alias }}.dimension = '{{ dimension }}'
+        and {{ alias }}.source_key = {% if keyed %}{{ column }}{% else %}{{ code_key(column) }}{% endif %}
 {%- endmacro %}
 
 {#- The crosswalk format (code_crosswalk.source_format) that maps the codes of a raw row of an
