@@ -185,7 +185,9 @@ def test_a_full_build_of_an_unchanged_project_keeps_its_seeds_and_views(base, co
 def test_an_incremental_publication_copies_only_the_changed_country_years(demo_home, tmp_path):
     """After an incremental build the new publication starts as a copy of the old one: the marts
     recomputed by country-year take only the changed country-years' rows from the build database
-    (a row changed outside them stays as the old publication had it), every other table whole."""
+    (a row changed outside them stays as the old publication had it). The other tables with a place
+    and a year take the rows of every place-year whose rows differ from the build's, so they end
+    as the build has them; a table without them is copied whole."""
     from tipdw import publish
     from tipdw.config import Home
 
@@ -196,14 +198,26 @@ def test_an_incremental_publication_copies_only_the_changed_country_years(demo_h
     )
     con.close()
     con = duckdb.connect(str(home / "published.duckdb"))
-    for table in ("comparable_counts", "trends"):  # by country-year; copied whole
+    for table in ("comparable_counts", "trends"):  # by country-year; by differing area-year
         con.execute(f"update {table} set year = year + 100 where year in (2022, 2023)")
+    # by differing region-year: a changed value, a removed row and a repeated row
+    for sql in (
+        "update regional_aggregates set value = value + 1 where region = 'World' and year = 2020",
+        "delete from regional_aggregates where region_type = 'unodc_region' and year = 2019",
+        "insert into regional_aggregates select * from regional_aggregates where year = 2021 limit 1",
+    ):
+        assert con.execute(sql).fetchone()[0] > 0
+    con.execute("delete from _tables")  # no place or year: copied whole
     con.close()
     old = "select count(*) from {t} where year > 2100"
     publish.publish(Home(home), incremental=True)
     assert _one(home, old.format(t="comparable_counts")) > 0  # outside the changed scopes: the old rows
     assert _one(home, "select count(*) from comparable_counts where country_iso3 = 'KEN' and year = 2023") > 0
     assert _one(home, old.format(t="trends")) == 0
+    now, demo = published_numbers(home), published_numbers(demo_home)
+    assert {t: d for t, d in now.items() if t != "main.comparable_counts"} == {
+        t: d for t, d in demo.items() if t != "main.comparable_counts"
+    }
     publish.publish(Home(home))
     assert _one(home, old.format(t="comparable_counts")) == 0
     assert published_numbers(home) == published_numbers(demo_home)

@@ -68,8 +68,11 @@ def publish(
     ``incremental``: ``dest`` is the publication of the build before this one (an incremental
     build, tipdw/buildplan.py), so the new one starts as a copy of it and takes from the build
     database only the rows of the changed country-years of the marts recomputed by country-year
-    (``build_meta.changed_scopes``); every other table is copied whole. At 5M case-level rows,
-    after a one-country submission, 1.1-1.5 s instead of 1.9-2.1 s.
+    (``build_meta.changed_scopes``). The other tables keyed by place and year take the rows of each
+    place-year that differs from the build's (:func:`_replace_differing`); the rest are copied
+    whole. At 5M case-level rows, after a one-country submission, the copying took 1.9-2.1 s when
+    every table was copied whole, 1.1-1.5 s with the marts by country-year, and 0.8 s with the
+    differing place-years (measured on an unchanged publication, comparing only).
 
     ``check``: a function of a DuckDB cursor on which ``build_db`` is attached as ``build``, run
     in a second thread while the publication is written (both are DuckDB work, which runs without
@@ -155,7 +158,8 @@ def _copy(con: duckdb.DuckDBPyConnection, models: dict[str, dict], incremental: 
         if (True, m["source_schema"], name) not in present:
             con.execute(f"drop table if exists {target}")  # (a copied publication's)
             continue
-        if incremental and m["by_country_year"] and (False, m["schema"], name) in present:
+        copied = (False, m["schema"], name) in present  # in the previous publication
+        if incremental and copied and m["by_country_year"]:
             changed = (
                 "exists (select 1 from build.build_meta.changed_scopes as changed where "
                 "changed.country_iso3 = {t}.country_iso3 and changed.year = {t}.year)"
@@ -164,6 +168,8 @@ def _copy(con: duckdb.DuckDBPyConnection, models: dict[str, dict], incremental: 
             con.execute(
                 f"insert into {target} by name select * from {source} where {changed.format(t=source)}"
             )
+        elif incremental and copied and _replace_differing(con, target, source, m):
+            pass
         else:
             con.execute(f"create or replace table {target} as select * from {source}")
         tables.append((m["schema"], name, m["description"], m.get("caveat") or None))
@@ -184,6 +190,52 @@ def _copy(con: duckdb.DuckDBPyConnection, models: dict[str, dict], incremental: 
     # Reports show the synthetic-data banner when any current input is tipdw demo data.
     demo = con.execute(SYNTHETIC_SQL).fetchone()[0]
     con.execute(f"alter table main._publication add column synthetic_demo boolean default {bool(demo)}")
+
+
+# Keys of the published tables by place and year, for an incremental publication of a table that is
+# not recomputed by country-year (regions, areas, or a table rebuilt whole): the first one it has.
+DIFF_KEYS = (("country_iso3", "year"), ("region_type", "region", "year"), ("area_type", "area", "year"))
+
+
+def _replace_differing(con: duckdb.DuckDBPyConnection, target: str, source: str, model: dict) -> bool:
+    """In an incremental publication, replace in ``target`` (the previous publication's table) the
+    rows of every key (place and year, ``DIFF_KEYS``) whose rows differ from ``source`` (the build's):
+    the table then holds exactly the build's rows. Most keys are unchanged after a one-country
+    submission, and comparing costs less than writing (at 5M case-level rows, copying
+    regional_aggregates whole took 0.43 s). False, having changed nothing, when the table has no
+    such key or its columns differ from the build's (then it is copied whole)."""
+    key = next((k for k in DIFF_KEYS if set(k) <= set(model["columns"])), None)
+    if key is None:
+        return False
+    layout = "select list(column_name order by column_index) from duckdb_columns() where {where}"
+    schema, table = (part.strip('"') for part in target.split(".", 1))
+    b_schema, b_table = (part.strip('"') for part in source.split(".", 2)[1:])
+    mine = con.execute(
+        layout.format(where="database_name = current_database() and schema_name = ? and table_name = ?"),
+        [schema, table],
+    ).fetchone()[0]
+    theirs = con.execute(
+        layout.format(where="database_name = 'build' and schema_name = ? and table_name = ?"),
+        [b_schema, b_table],
+    ).fetchone()[0]
+    if not mine or mine != theirs or not set(key) <= set(mine):
+        return False
+    cols = ", ".join(f'"{c}"' for c in key)
+    # the keys with a row on one side only (set difference: EXCEPT ALL took 0.74 s where EXCEPT
+    # takes 0.11), and those whose row counts differ, which catches repeated rows
+    counts = f"select {cols}, count(*) as n from {{t}} group by all"
+    con.execute(
+        f"create or replace temp table _changed_keys as "
+        f"select {cols} from (select * from {source} except select * from {target}) "
+        f"union select {cols} from (select * from {target} except select * from {source}) "
+        f"union select {cols} from ({counts.format(t=source)} except {counts.format(t=target)})"
+    )
+    matches = " and ".join(f'k."{c}" is not distinct from {{t}}."{c}"' for c in key)
+    changed = f"exists (select 1 from _changed_keys as k where {matches})"
+    con.execute(f"delete from {target} where {changed.format(t=target)}")
+    con.execute(f"insert into {target} by name select * from {source} where {changed.format(t=source)}")
+    con.execute("drop table _changed_keys")
+    return True
 
 
 def archive(home: Home) -> Path:
