@@ -105,8 +105,6 @@ create table if not exists raw.case_victims (
     identifying_agency   varchar,
     form_codes           varchar            -- forms of exploitation as submitted: distinct, lower case, joined by |
 );
--- Warehouses made before form_codes (their victims' forms are rows of raw.case_list_values).
-alter table raw.case_victims add column if not exists form_codes varchar;
 create table if not exists raw.case_suspects (
     submission_id        integer not null,
     source_format        varchar not null,
@@ -141,8 +139,7 @@ create table if not exists raw.case_cases (
 );
 -- Multi-valued fields of case-level records, one row per value (portable: no list columns):
 -- means_of_control and origin/transit/destination_country (cases). A victim's forms of exploitation
--- are raw.case_victims.form_codes; submissions loaded before that column have them here
--- (attribute form_of_exploitation, dataset victims).
+-- are raw.case_victims.form_codes.
 create table if not exists raw.case_list_values (
     submission_id        integer not null,
     dataset              varchar not null,  -- victims | cases: the record's dataset
@@ -158,10 +155,39 @@ create table if not exists raw.case_list_values (
 DATASETS = ("aggregates", "population", "victims", "suspects", "cases")
 
 
+# Warehouses made before raw.case_victims.form_codes kept each form of a victim as a row of
+# raw.case_list_values (dataset victims, attribute form_of_exploitation, codes lower case and
+# trimmed): moved into the column once, in one transaction, when the column is added.
+FORM_CODES_MIGRATION = """
+begin transaction;
+alter table raw.case_victims add column form_codes varchar;
+update raw.case_victims as v set form_codes = f.codes
+from (
+    select submission_id, country_iso3, year, record_pseudonym,
+           string_agg(distinct lower(trim(value_code)), '|' order by lower(trim(value_code))) as codes
+    from raw.case_list_values
+    where dataset = 'victims' and attribute = 'form_of_exploitation'
+      and lower(trim(value_code)) not in ('', '-99', 'unknown')
+    group by all
+) as f
+where v.submission_id = f.submission_id and v.country_iso3 = f.country_iso3 and v.year = f.year
+  and v.person_pseudonym = f.record_pseudonym;
+delete from raw.case_list_values where dataset = 'victims' and attribute = 'form_of_exploitation';
+commit;
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, db: str | None = None) -> None:
-    """Create the raw schema and registry tables if they do not exist (idempotent)."""
+    """Create the raw schema and registry tables if they do not exist (idempotent), and bring a
+    warehouse made by an earlier version to this layout (``FORM_CODES_MIGRATION``)."""
     if db:
         con.execute(f"use {db}")
+    (old_victims,) = con.execute(
+        "select count(*) > 0 and count(*) filter (where column_name = 'form_codes') = 0 from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'raw' and table_name = 'case_victims'"
+    ).fetchone()
+    if old_victims:
+        con.execute(FORM_CODES_MIGRATION)
     con.execute(RAW_DDL)
 
 

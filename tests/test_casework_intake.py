@@ -285,10 +285,10 @@ def test_case_level_csv_intake_imports_neither_pandas_nor_the_country_library(tm
     assert got == ["accepted", "2", "False", "False"]
 
 
-def test_forms_of_victims_loaded_before_form_codes_still_count(tmp_path):
+def test_forms_of_victims_loaded_before_form_codes_move_into_the_column(tmp_path):
     """A victim's forms are one column, raw.case_victims.form_codes (distinct codes joined by |).
     A warehouse made before that column has them as rows of raw.case_list_values and no column:
-    the next intake adds the column, and the build counts both layouts alike."""
+    the next intake adds the column and moves them into it, and the build counts them as before."""
     home = tmp_path / "home"
     run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2023.csv"), "--country", "KEN", env=ENV)
     con = duckdb.connect(str(home / "tipdw.duckdb"))
@@ -307,6 +307,14 @@ def test_forms_of_victims_loaded_before_form_codes_still_count(tmp_path):
     finally:
         con.close()
     run_tipdw(home, "ingest", str(FIXTURES / "victims_ken_2024.csv"), "--country", "KEN", env=ENV)
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    try:
+        assert con.execute(
+            "select form_codes from raw.case_victims where row_number = 2 and year = 2023"
+        ).fetchone() == ("forced_labour|sexual_exploitation",)
+        assert con.execute("select count(*) from raw.case_list_values").fetchone() == (0,)
+    finally:
+        con.close()
     run_tipdw(home, "build", env=ENV, timeout=600)
     cells = _query_cells(home)
     old = _cells(cells, "KEN", 2023, "national_casework")
