@@ -261,6 +261,9 @@ def test_a_withdrawal_builds_incrementally_as_a_full_build_would(base, withdrawn
     incremental_sql, full_sql = _compiled(base), _compiled(ref)
     for node in ("int_casework__victim_cells", "column_checks_stg_casework__victims"):
         assert _scoped(incremental_sql[node]) and not _scoped(full_sql[node]), node
+    # victims write no raw.case_list_values (their forms are form_codes): the models of cases stay
+    for node in ("int_casework__case_shares", "modus_operandi", "recruitment_indicators"):
+        assert node in full_sql and node not in incremental_sql, node
     assert (
         "group by submission_id, country_iso3, year, person_pseudonym"
         in full_sql["column_checks_stg_casework__victims"]

@@ -57,11 +57,14 @@ SCOPES_TABLE = f"{STATE_SCHEMA}.changed_scopes"
 DATASET_TABLES = {
     "aggregates": ("aggregate_observations",),
     "population": ("population",),
-    "victims": ("case_victims", "case_list_values"),
+    "victims": ("case_victims",),  # a victim's forms are its row's form_codes
     "suspects": ("case_suspects",),
     "cases": ("case_cases", "case_list_values"),
 }
-"""Raw tables (source ``raw``) a submission of each dataset writes (ingest/intake.py RAW_TABLES)."""
+"""Raw tables (source ``raw``) a submission of each dataset writes (ingest/intake.py RAW_TABLES).
+Only cases write ``case_list_values`` (means of control, origin, transit and destination): a
+victims submission then rebuilds no model of cases (``int_casework__case_shares``,
+``modus_operandi``, ``recruitment_indicators``)."""
 REGISTRY_TABLES = ("submissions", "submission_scopes")
 FINGERPRINTED = ("models", "macros", "seeds", "tests/generic", "tests/dbt", "tests/consistency",
                  "dbt_project.yml", "profiles.yml", "packages.yml")  # fmt: skip
