@@ -14,13 +14,24 @@
                                                 description then ends its failure text
     - bounds: [lower, value, upper]             lower <= upper and lower <= value <= upper wherever
                                                 they are known (a null passes): a count's bounds
+    Checks of groups of cells (tests/generic/group_checks.sql; each is also a generic test of its own):
+    - no_recoverable_suppression: {keys: [...], dims: [...], value: c, value_upper: c, suppression: c}
+                                                no withheld cell can be recovered from its group
+    - parts_within_total: {keys: [...], dims: [...], overlapping: [...]}
+                                                parts never exceed their total
+    - parts_add_up_where_additive: {keys: [...], dims: [...]}
+                                                additive parts add up to their total
 
     One failing row per check, column and value: check_name, column_name, failing_value (text),
     failing_rows (how many records), and a `failure` text that says all of it, e.g.
-    "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3". Portable SQL. The model
-    is read once; not_null, non_negative and expressions share one aggregate pass over it. -#}
+    "relationships: country_iso3 = 'XXK' (3 rows) not in countries.iso3"; for a group check, the
+    dimension, the group's other keys and what is wrong, e.g. "parts_within_total: sex parts of
+    (KEN, 2023, ...): the parts at least 12 > the total at most 10". Portable SQL. The model is read
+    once; not_null, non_negative and expressions share one aggregate pass over it. Every check here
+    is one dbt node fewer (about 50-65 ms of dbt's own time each per build). -#}
 {% test column_checks(model, not_null=[], non_negative=[], unique=[], grain=[], accepted_values={},
-                      relationships={}, expressions=[], bounds=[]) %}
+                      relationships={}, expressions=[], bounds=[], no_recoverable_suppression=none,
+                      parts_within_total=none, parts_add_up_where_additive=none) %}
 {#- Failures are not stored: a stored view cost every build a DDL statement per model. tipdw reads
     the failing rows when it needs them by running the test's compiled SQL again (tipdw/quality/
     checks.py: load_rows), for warnings and `tipdw report quality`. -#}
@@ -132,6 +143,26 @@
     where not exists (
         select 1 from " ~ rel['to'] ~ " as parent where parent." ~ rel['field'] ~ " = child.value
     )") -%}
+{%- endfor %}
+{%- set groups = [] -%}
+{%- if no_recoverable_suppression -%}
+{%- set a = no_recoverable_suppression -%}
+{%- do groups.append(('no_recoverable_suppression', exposed_suppression_groups('checked', a['keys'], a['dims'],
+    a.get('value', 'value'), a.get('value_upper', 'value_upper'), a.get('suppression', 'suppression')))) -%}
+{%- endif -%}
+{%- if parts_within_total -%}
+{%- do groups.append(('parts_within_total', parts_above_total_groups('checked', parts_within_total['keys'],
+    parts_within_total['dims'], parts_within_total.get('overlapping', [])))) -%}
+{%- endif -%}
+{%- if parts_add_up_where_additive -%}
+{%- do groups.append(('parts_add_up_where_additive', additive_parts_not_adding_up_groups('checked',
+    parts_add_up_where_additive['keys'], parts_add_up_where_additive['dims']))) -%}
+{%- endif -%}
+{%- for name, sql in groups %}
+{%- do parts.append("select '" ~ name ~ "' as check_name, dimension as column_name, group_key as failing_value,
+        failing_rows, '" ~ name ~ ": ' || dimension || ' parts of (' || group_key || '): ' || detail as failure
+    from (" ~ sql ~ "
+    ) as failing_groups") -%}
 {%- endfor %}
 {%- if parts | length == 0 %}
 select 1 as failing_rows where 1 = 0

@@ -1,34 +1,7 @@
-{#- Parts never exceed their total. For each dimension in `dims`, the rows sharing every other key
-    of `keys` form a group: the total (code 'total') and its parts. The smallest the parts can be
-    (value, or value_lower, or 0 when blank) must not exceed the largest the total can be (value or
-    value_upper). Parts of a dimension in `overlapping` may overlap (a victim with several forms of
-    exploitation counts once in each), so there each part is compared with the total on its own;
-    elsewhere the parts' sum is. -#}
+{#- Parts never exceed their total, along each dimension of `dims` (every other column of `keys`
+    fixed); parts of a dimension in `overlapping` are compared with the total one by one (macro
+    parts_above_total_groups, tests/generic/group_checks.sql). A model's own tests run it as the
+    `parts_within_total` argument of `column_checks`. -#}
 {% test parts_within_total(model, keys, dims, overlapping=[]) %}
-{% for d in dims %}
-    {%- set others = keys | reject('equalto', d) | list %}
-    select
-        '{{ d }}' as dimension,
-        {% for k in others %}parts.{{ k }},{% endfor %}
-        parts.parts_lower,
-        totals.total_upper
-    from (
-        select
-            {% for k in others %}{{ k }},{% endfor %}
-            {% if d in overlapping %}max{% else %}sum{% endif %}(coalesce(value, value_lower, 0)) as parts_lower
-        from {{ model }}
-        where {{ d }} <> 'total'
-        group by {{ others | join(', ') }}
-    ) as parts
-    inner join (
-        select
-            {% for k in others %}{{ k }},{% endfor %}
-            coalesce(value, value_upper) as total_upper
-        from {{ model }}
-        where {{ d }} = 'total'
-    ) as totals
-        on {% for k in others %}parts.{{ k }} = totals.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
-    where parts.parts_lower > totals.total_upper
-    {% if not loop.last %}union all{% endif %}
-{% endfor %}
+{{ parts_above_total_groups(model, keys, dims, overlapping) }}
 {% endtest %}
