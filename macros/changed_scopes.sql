@@ -66,11 +66,18 @@
 {%- endmacro %}
 
 {#- `where` (or `and`, after another condition) a row of `relation` lies in a changed country-year,
-    when this model recomputes the changed scopes only; nothing otherwise. -#}
+    when this model recomputes the changed scopes only; nothing otherwise. Each call reads the
+    changed scopes (one query): a model that filters several inputs takes
+    changed_scopes_condition(alias) once and aliases each input. -#}
 {% macro changed_scopes_filter(relation, keyword='where') -%}
     {%- if rebuilds_changed_scopes() -%}
         {{ keyword }} {{ in_changed_country_years(relation) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The condition of changed_scopes_filter on `alias`, or none when this model recomputes every row. -#}
+{% macro changed_scopes_condition(alias) -%}
+    {{ return(in_changed_country_years(alias) if rebuilds_changed_scopes() else none) }}
 {%- endmacro %}
 
 {#- Whether a row of `alias` (its country_iso3 and year) lies in a changed country-year. Written
@@ -113,10 +120,30 @@
 {#- Pre-hook of an incremental mart: delete the rows the run recomputes (all of them unless
     the run rebuilds the changed scopes only). -#}
 {% macro delete_rebuilt_rows(keys, scope_sql) -%}
+    {{ delete_rebuilt_rows_where(in_changed_scopes(this, keys, scope_sql)) }}
+{%- endmacro %}
+
+{#- The same, for the rows of `this` that meet `condition` (columns unqualified). -#}
+{% macro delete_rebuilt_rows_where(condition) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        {% if rebuilds_changed_scopes() %}where {{ in_changed_scopes(this, keys, scope_sql) }}{% endif %}
+        {% if rebuilds_changed_scopes() %}where {{ condition }}{% endif %}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of data_availability (every country in every year some country reports a detected
+    count in `counts`): delete the rows of the changed countries and of the years gone from `counts`. -#}
+{% macro delete_rebuilt_availability_rows(counts) -%}
+    {%- set condition -%}
+        country_iso3 in ({{ changed_countries() }})
+        or year not in (select year from {{ counts }} where estimate_type = 'detected')
+    {%- endset -%}
+    {{ delete_rebuilt_rows_where(condition) }}
+{%- endmacro %}
+
+{#- The countries of the changed country-years. -#}
+{% macro changed_countries() -%}
+    select distinct country_iso3 from {{ source('build_meta', 'changed_scopes') }}
 {%- endmacro %}
 
 {#- dbt's hook for a test's `where` config (dbt's own get_where_subquery, plus one value). A test
@@ -127,7 +154,10 @@
     It is for tests that look at one country-year at a time (a grain, a column check, suppression
     within a country-year) of models whose rows outside the changed scopes cannot change in an
     incremental build: the row-level staging models of submissions (a submission's rows all lie in
-    its scopes, and so do the rows it supersedes) and the incremental marts. -#}
+    its scopes, and so do the rows it supersedes) and the incremental marts.
+    `where: __changed_region_years__` does the same for a mart of region-years recomputed by
+    changed_region_years (regional_aggregates): its tests of one region-year at a time check only
+    the rows of the region-years the run recomputed. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where == '__changed_scopes__' -%}
@@ -141,6 +171,18 @@
                  union all
                  select * from {{ relation }} as scoped
                  where scoped.country_iso3 is null or scoped.year is null) as dbt_subquery
+            {%- endset -%}
+            {%- do return(filtered) -%}
+        {%- endif -%}
+        {%- do return(relation) -%}
+    {%- elif where == '__changed_region_years__' -%}
+        {%- if changed_scopes_run() -%}
+            {#- the memberships model through the graph: a test's where cannot add a ref -#}
+            {%- set node = graph.nodes.values() | selectattr('name', 'equalto', 'int_region_memberships') | first -%}
+            {%- set memberships = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
+            {%- set filtered -%}
+                (select * from {{ relation }} as scoped
+                 where {{ in_changed_scopes('scoped', ['region_type', 'region', 'year'], changed_region_years(memberships)) }}) as dbt_subquery
             {%- endset -%}
             {%- do return(filtered) -%}
         {%- endif -%}

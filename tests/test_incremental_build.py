@@ -30,7 +30,15 @@ KEN_2023_RATE = (  # over the corrected population
     "and sex = 'total' and age_group = 'total' and form_of_exploitation = 'total'"
 )
 CASEWORK_ROWS = "select count(*) from comparable_counts where source = 'national_casework'"
-SCOPED_MARTS = ("comparable_counts", "preferred_counts", "regional_aggregates", "sdg_16_2_2")
+SCOPED_MARTS = (
+    "comparable_counts",
+    "preferred_counts",
+    "regional_aggregates",
+    "sdg_16_2_2",
+    "data_availability",
+)
+# nodes whose compiled SQL an incremental build limits to the changed scopes
+SCOPED_NODES = (*SCOPED_MARTS, "int_flows__by_origin", "column_checks_regional_aggregates")
 COUNTS = re.compile(r"(\d+) models/seeds, (\d+) tests passed")
 # a node compiled for the changed scopes: their literals (macro in_changed_country_years), or a
 # semi-join on build_meta.changed_scopes (regions)
@@ -130,8 +138,8 @@ def test_the_incremental_build_recomputes_only_the_changed_country_years(base, c
         {"country_iso3": "KEN", "year": 2023}
     ]
     incremental, full = _compiled(base), _compiled(corrected[2])
-    for mart in SCOPED_MARTS:
-        assert _scoped(incremental[mart]) and not _scoped(full[mart]), mart
+    for node in SCOPED_NODES:
+        assert _scoped(incremental[node]) and not _scoped(full[node]), node
     assert re.search(r"country_iso3 = 'KEN' and \S+year in \(2023\)", incremental["comparable_counts"])
 
 

@@ -11,6 +11,7 @@
     'int_casework__victim_counts',
     'int_casework__suspect_counts',
 ] %}
+{%- set scoped = changed_scopes_condition('src') %}
 
 with unioned as (
     {% for model in aggregate_models %}
@@ -32,8 +33,8 @@ with unioned as (
             obs_status,
             conf_status,
             is_additive
-        from {{ ref(model) }}
-        where indicator is not null {{ changed_scopes_filter(ref(model), 'and') }}
+        from {{ ref(model) }} as src
+        where src.indicator is not null{% if scoped %} and {{ scoped }}{% endif %}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )

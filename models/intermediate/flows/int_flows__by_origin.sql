@@ -5,19 +5,20 @@
     change the grain of every model below it. This model reads the same inputs (the staging models
     that int_aggregates__unioned unions, found in dbt's graph, so the list lives in one
     place) and keeps only rows with a citizenship country. Inputs without a citizenship_iso3
-    column are skipped. The best source per cell wins by seed source_precedence. -#}
+    column are skipped. The best source per cell wins by seed source_precedence.
+    Incremental by country-year (macros/changed_scopes.sql): every cell lies within one. -#}
 -- depends_on: {{ ref('int_aggregates__unioned') }}
+{{ incremental_by_country_year() }}
 {%- set inputs = [] %}
 {%- if execute %}
     {%- set grain = graph.nodes.values() | selectattr('name', 'equalto', 'int_aggregates__unioned') | first %}
+    {%- set models = [] %}
     {%- for uid in grain.depends_on.nodes if uid.startswith('model.') %}
-        {%- set node = graph.nodes[uid] %}
-        {%- set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) %}
-        {%- if rel is not none and 'citizenship_iso3' in (adapter.get_columns_in_relation(rel) | map(attribute='name') | map('lower') | list) %}
-            {%- do inputs.append(rel) %}
-        {%- endif %}
+        {%- do models.append(uid) %}
     {%- endfor %}
+    {%- set inputs = relations_with_column(models, 'citizenship_iso3') %}
 {%- endif %}
+{%- set scoped = changed_scopes_condition('src') %}
 
 with unioned as (
     {%- for rel in inputs %}
@@ -36,11 +37,12 @@ with unioned as (
         obs_status,
         conf_status,
         submission_id
-    from {{ rel }}
+    from {{ rel }}{% if scoped %} as src{% endif %}
     where
         indicator = 'detected_victims'
         and citizenship_iso3 is not null
         and sex = 'total' and age_group = 'total' and form_of_exploitation = 'total'
+        {% if scoped %}and {{ scoped }}{% endif %}
     union all
     {%- endfor %}
     select

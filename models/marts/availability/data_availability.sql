@@ -5,6 +5,20 @@
 -- A breakdown's cells are its parts with every other breakdown at 'total' (e.g. breakdown 'sex'
 -- is female, male, other, unknown at age, form and citizenship total); breakdown 'total' is the
 -- single all-total cell. Status reads the published (protected) counts of preferred_counts.
+-- Incremental: a country's rows depend on its own counts, and the years on every country's. So a
+-- build after new submissions deletes the rows of the changed countries and of the years no
+-- country reports any more, and recomputes those countries in every year and every country in the
+-- years not in the table yet (macros/changed_scopes.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_availability_rows(ref('preferred_counts')) }}"
+) }}
+{%- set rebuilt -%}
+    country_iso3 in ({{ changed_countries() }}) or year not in (select year from {{ this }})
+{%- endset %}
+
 with counts as (
     select * from {{ ref('preferred_counts') }}
     where estimate_type = 'detected'
@@ -61,6 +75,7 @@ cells as (
             else 'published'
         end as cell_status
     from counts
+    {% if rebuilds_changed_scopes() %}where {{ rebuilt }}{% endif %}
 ),
 
 summarised as (
@@ -93,6 +108,11 @@ grid as (
     cross join breakdowns
 ),
 
+rebuilt_grid as (
+    select * from grid
+    {% if rebuilds_changed_scopes() %}where {{ rebuilt }}{% endif %}
+),
+
 final as (
     select
         grid.country_iso3,
@@ -109,7 +129,7 @@ final as (
         cast(coalesce(summarised.cells_suppressed, 0) as integer) as cells_suppressed,
         cast(coalesce(summarised.cells_unknown, 0) as integer) as cells_unknown,
         reporters.country_iso3 is not null as has_ever_reported
-    from grid
+    from rebuilt_grid as grid
     left join summarised
         on
             grid.country_iso3 = summarised.country_iso3
