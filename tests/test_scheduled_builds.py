@@ -152,3 +152,30 @@ def test_a_dbt_child_started_ahead_and_not_needed_is_stopped(tmp_path):
         assert child.proc.poll() is None  # importing dbt, or waiting for its command
     assert child.proc.returncode is not None and not Path(f"/proc/{pid}").exists()
     assert not (tmp_path / "tipdw.duckdb").exists()  # it never opened the warehouse
+
+
+def test_dbt_keeps_the_json_schemas_it_builds_and_rebuilds_a_broken_or_stale_file(tmp_path):
+    """The dbt child keeps the JSON schemas dbt builds at every start (tipdw/dbt.py) in a file of the
+    home's dbt-target, keyed by package versions; an unreadable file, or one of other versions, is
+    rebuilt and never stops dbt."""
+    import json
+
+    from tipdw import dbt
+    from tipdw.config import Home
+
+    home = Home(tmp_path)
+    cache = home.target / "tipdw-json-schemas.json"
+    ls = ["ls", "--select", "countries", "--quiet"]
+    assert dbt.run(home, ls).ok
+    saved = json.loads(cache.read_text())
+    assert "dbt-core=" in saved["key"] and "dbt.contracts.project.Project" in saved["schemas"]
+    for broken in (
+        "{not json",
+        json.dumps({"key": "dbt-core=0.0", "schemas": {"dbt.contracts.project.Project": {}}}),
+    ):
+        cache.write_text(broken)
+        out = dbt.run(home, ls)
+        assert out.ok and "countries" in out.output, out.output
+        rebuilt = json.loads(cache.read_text())  # what this (partially parsing) run validated
+        assert rebuilt["key"] == saved["key"] and "dbt.contracts.project.Project" in rebuilt["schemas"]
+        assert all(saved["schemas"][name] == schema for name, schema in rebuilt["schemas"].items())
