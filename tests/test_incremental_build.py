@@ -141,6 +141,12 @@ def test_the_incremental_build_recomputes_only_the_changed_country_years(base, c
     for node in SCOPED_NODES:
         assert _scoped(incremental[node]) and not _scoped(full[node]), node
     assert re.search(r"country_iso3 = 'KEN' and \S+year in \(2023\)", incremental["comparable_counts"])
+    # the checks of the views the new (template and population) rows reached ran; those of the
+    # other formats' views, which can only have lost rows, did not (buildplan.untouched_view_tests)
+    for node in ("column_checks_stg_template__aggregates", "column_checks_stg_population__population"):
+        assert node in incremental, node
+    for node in ("column_checks_stg_sdmx__aggregates", "column_checks_stg_eurostat__aggregates"):
+        assert node in full and node not in incremental, node
 
 
 def test_a_full_build_of_an_unchanged_project_keeps_the_manifest_of_the_last_build(base, corrected, tmp_path):
