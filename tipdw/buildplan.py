@@ -308,8 +308,9 @@ def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPla
         scopes = changed_scopes(con, before, now)
         skipped: list[str] = []
         if scopes and before.withdrawals == now.withdrawals:
+            tables = {t for d, _, _ in scopes for t in DATASET_TABLES.get(d, ())}
             try:
-                skipped = untouched_view_tests(home, con, before.max_submission_id)
+                skipped = untouched_view_tests(home, con, before.max_submission_id, tables)
             except (OSError, ValueError, KeyError, TypeError, duckdb.Error):
                 skipped = []  # every selected test runs
     finally:
@@ -381,17 +382,20 @@ def unchanged_nodes(home: Home, con: duckdb.DuckDBPyConnection) -> list[str]:
     return ["resource_type:seed", "config.materialized:view", *seed_tests]
 
 
-def untouched_view_tests(home: Home, con: duckdb.DuckDBPyConnection, last_submission: int) -> list[str]:
-    """The column checks of the row-level views (those with a ``submission_id`` column) that hold
-    no row of a submission after ``last_submission``: an incremental build after accepted
-    submissions (and no withdrawal) need not run them. Since the last published build such a view
+def untouched_view_tests(
+    home: Home, con: duckdb.DuckDBPyConnection, last_submission: int, tables: set[str]
+) -> list[str]:
+    """The column checks of the row-level views (those with a ``submission_id`` column) that read
+    the raw ``tables`` the build selects but hold no row of a submission after ``last_submission``:
+    an incremental build after accepted submissions (and no withdrawal) need not run them (the
+    views of other tables are not in the build at all). Since the last published build such a view
     can only have lost rows (superseded by a new submission: codes, seeds and models are unchanged,
     or the build would be full), so every row it holds passed these checks then, and a column
     check fails only on rows it finds (a value, a grain, a code missing from a seed). A check that
     reads another model, or checks groups of cells, is never skipped. At 5M rows, after one
     template submission, the five other aggregate formats' checks took about 0.5 s."""
     manifest = json.loads((home.target / "manifest.json").read_text())
-    nodes = manifest["nodes"]
+    nodes, seen = manifest["nodes"], {}
     with_ids = {
         (schema.lower(), name.lower())
         for schema, name in con.execute(
@@ -409,8 +413,9 @@ def untouched_view_tests(home: Home, con: duckdb.DuckDBPyConnection, last_submis
             continue
         models = [n for n in node["depends_on"]["nodes"] if not n.startswith("seed.")]
         parent = nodes.get(models[0]) if len(models) == 1 else None
-        if parent and parent["config"]["materialized"] == "view" and (
-            parent["schema"].lower(), parent["alias"].lower()) in with_ids:  # fmt: skip
+        if (parent and parent["config"]["materialized"] == "view"
+                and (parent["schema"].lower(), parent["alias"].lower()) in with_ids
+                and _source_tables(models[0], manifest["parent_map"], seen) & tables):  # fmt: skip
             by_view.setdefault(models[0], []).append(node["name"])
     skipped = []
     for uid, tests in sorted(by_view.items()):
@@ -430,24 +435,25 @@ def registry_only_models(home: Home) -> list[str]:
     manifest = json.loads((home.target / "manifest.json").read_text())
     parents: dict[str, list[str]] = manifest["parent_map"]
     dataset_tables = {t for ts in DATASET_TABLES.values() for t in ts}
-
-    def source_tables(node: str, seen: dict[str, set[str]]) -> set[str]:
-        if node not in seen:
-            seen[node] = set()
-            if node.startswith("source."):
-                seen[node] = {node.rsplit(".", 1)[-1]}
-            else:
-                seen[node] = set().union(*(source_tables(p, seen) for p in parents.get(node, [])))
-        return seen[node]
-
     seen: dict[str, set[str]] = {}
     out = []
     for node in sorted(parents):
         if node.startswith("model."):
-            tables = source_tables(node, seen)
+            tables = _source_tables(node, parents, seen)
             if tables & set(REGISTRY_TABLES) and not tables & dataset_tables:
                 out.append(manifest["nodes"][node]["name"])
     return out
+
+
+def _source_tables(node: str, parents: dict[str, list[str]], seen: dict[str, set[str]]) -> set[str]:
+    """The tables of the sources ``node`` reads, directly or through other nodes (dbt's parent map)."""
+    if node not in seen:
+        seen[node] = set()
+        if node.startswith("source."):
+            seen[node] = {node.rsplit(".", 1)[-1]}
+        else:
+            seen[node] = set().union(*(_source_tables(p, parents, seen) for p in parents.get(node, [])))
+    return seen[node]
 
 
 def _marts(con: duckdb.DuckDBPyConnection) -> set[str]:
