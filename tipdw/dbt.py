@@ -30,7 +30,7 @@ from tipdw.config import PROJECT_DIR, Home
 DBT_MAIN = """
 import functools, json, logging, os, sys
 from dbt.cli.main import dbtRunner
-SCHEMAS_FILE = os.path.join(os.environ["DBT_TARGET_PATH"], "tipdw-json-schemas.json")
+SCHEMAS_FILE = os.path.join(os.environ.get("DBT_TARGET_PATH", "target"), "tipdw-json-schemas.json")
 schemas, built = {}, []
 try:
     from importlib import metadata
