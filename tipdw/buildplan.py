@@ -306,12 +306,18 @@ def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPla
             return whole(f"dbt's manifest in {home.target} is missing or not the last build's")
         before = Watermark.from_json(state["watermark"])
         scopes = changed_scopes(con, before, now)
+        manifest, unreadable = None, ""  # dbt's manifest.json, read once for what follows
+        if scopes:
+            try:
+                manifest = json.loads((home.target / "manifest.json").read_text())
+            except (OSError, ValueError) as exc:
+                unreadable = type(exc).__name__
         skipped: list[str] = []
-        if scopes and before.withdrawals == now.withdrawals:
+        if manifest is not None and before.withdrawals == now.withdrawals:
             tables = {t for d, _, _ in scopes for t in DATASET_TABLES.get(d, ())}
             try:
-                skipped = untouched_view_tests(home, con, before.max_submission_id, tables)
-            except (OSError, ValueError, KeyError, TypeError, duckdb.Error):
+                skipped = untouched_view_tests(manifest, con, before.max_submission_id, tables)
+            except (ValueError, KeyError, TypeError, duckdb.Error):
                 skipped = []  # every selected test runs
     finally:
         con.close()
@@ -323,12 +329,14 @@ def plan_build(home: Home, full: bool = False, reload: bool = False) -> BuildPla
             f"submissions of dataset(s) {', '.join(unknown)} the incremental plan does not know", keep=False
         )
     tables = sorted({t for d in datasets for t in DATASET_TABLES[d]})
+    if manifest is None:
+        return whole(f"dbt manifest unreadable ({unreadable})", keep=False)
     try:
-        registry_models = registry_only_models(home)
+        registry_models = registry_only_models(manifest)
         select = [f"source:raw.{t}+" for t in tables] + registry_models
         # the registry views' own tests: views are not rebuilt (dbt_args), so they are named here
         select += [f"{m}+1,resource_type:test" for m in registry_models]
-    except (OSError, ValueError, KeyError) as exc:
+    except (KeyError, TypeError) as exc:
         return whole(f"dbt manifest unreadable ({type(exc).__name__})", keep=False)
     country_years = sorted({(c, y) for _, c, y in scopes if c is not None})
     return BuildPlan(
@@ -383,7 +391,7 @@ def unchanged_nodes(home: Home, con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def untouched_view_tests(
-    home: Home, con: duckdb.DuckDBPyConnection, last_submission: int, tables: set[str]
+    manifest: dict, con: duckdb.DuckDBPyConnection, last_submission: int, tables: set[str]
 ) -> list[str]:
     """The column checks of the row-level views (those with a ``submission_id`` column) that read
     the raw ``tables`` the build selects but hold no row of a submission after ``last_submission``:
@@ -393,8 +401,8 @@ def untouched_view_tests(
     or the build would be full), so every row it holds passed these checks then, and a column
     check fails only on rows it finds (a value, a grain, a code missing from a seed). A check that
     reads another model, or checks groups of cells, is never skipped. At 5M rows, after one
-    template submission, the five other aggregate formats' checks took about 0.5 s."""
-    manifest = json.loads((home.target / "manifest.json").read_text())
+    template submission, the five other aggregate formats' checks took about 0.5 s. ``manifest``:
+    dbt's manifest.json, loaded."""
     nodes, seen = manifest["nodes"], {}
     with_ids = {
         (schema.lower(), name.lower())
@@ -428,11 +436,9 @@ def untouched_view_tests(
     return skipped
 
 
-def registry_only_models(home: Home) -> list[str]:
-    """Models downstream of the registry tables but of no dataset table (from dbt's manifest).
-
-    Selecting by dataset tables would never rebuild them, so they are always selected."""
-    manifest = json.loads((home.target / "manifest.json").read_text())
+def registry_only_models(manifest: dict) -> list[str]:
+    """Models downstream of the registry tables but of no dataset table (from dbt's manifest,
+    loaded). Selecting by dataset tables would never rebuild them, so they are always selected."""
     parents: dict[str, list[str]] = manifest["parent_map"]
     dataset_tables = {t for ts in DATASET_TABLES.values() for t in ts}
     seen: dict[str, set[str]] = {}
