@@ -70,8 +70,9 @@
     changed scopes (one query): a model that filters several inputs takes
     changed_scopes_condition(alias) once and aliases each input. -#}
 {% macro changed_scopes_filter(relation, keyword='where') -%}
-    {%- if rebuilds_changed_scopes() -%}
-        {{ keyword }} {{ in_changed_country_years(relation) }}
+    {%- set condition = changed_scopes_condition(relation) -%}
+    {%- if condition -%}
+        {{ keyword }} {{ condition }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -107,7 +108,8 @@
 {%- endmacro %}
 
 {#- The configuration of a model incremental by country-year (as dbt_project.yml gives the
-    aggregate intermediates): append, after the pre-hook deleted the rows it recomputes. -#}
+    aggregate intermediates): append, after the pre-hook deleted the rows it recomputes. tipdw/publish.py
+    knows such a model by this pre-hook (BY_COUNTRY_YEAR_HOOK). -#}
 {% macro incremental_by_country_year() -%}
     {{ config(
         materialized='incremental',

@@ -377,3 +377,25 @@ def test_a_scoped_test_checks_the_changed_country_years_only(demo_home, tmp_path
     other = scoped_run(f"select '{country}' as country_iso3, {year - 1} as year")
     assert other.ok, other.failures
     assert not scoped_run(None).ok  # a run that is not incremental checks every row
+
+
+def test_a_first_submission_of_a_country_updates_its_gap_map_rows_in_every_year(demo_home, tmp_path):
+    """data_availability recomputes a changed country in every year (has_ever_reported turns
+    true in all of them), not only in its changed country-years: the incremental publication then
+    takes every place-year that differs, and equals a full build's."""
+    home = copy_home(demo_home, tmp_path / "home")
+    sql = "select count(*) from data_availability where country_iso3 = 'ISL' and has_ever_reported"
+    assert _one(home, sql) == 0  # the demo has no figures of Iceland
+    src = tmp_path / "isl_2023.csv"
+    src.write_text(CORRECTION.read_text(encoding="utf-8").replace("KEN,", "ISL,"), encoding="utf-8")
+    run_tipdw(home, "ingest", str(src), "--country", "ISL", "--submitter", "Statistics Iceland")
+    ref = copy_home(home, tmp_path / "full")
+    incremental = run_tipdw(home, "build")
+    run_tipdw(ref, "build", "--full")
+    assert "(incremental: aggregates)" in _summary(incremental), incremental.stdout
+    years = _one(home, "select count(distinct year) from data_availability")
+    assert years > 1 and _one(home, sql) == _one(ref, sql) > 0
+    assert _one(home, "select count(distinct year) from data_availability where country_iso3 = 'ISL' "
+                      "and has_ever_reported") == years  # fmt: skip
+    table = "select * from data_availability order by all"
+    assert query_dicts(home / "published.duckdb", table) == query_dicts(ref / "published.duckdb", table)

@@ -30,6 +30,9 @@ class PublishError(RuntimeError):
     """The new publication could not be written (disk full, write error); the old one is kept."""
 
 
+BY_COUNTRY_YEAR_HOOK = "delete_rebuilt_rows(['country_iso3', 'year'], changed_country_years())"
+
+
 def published_models(home: Home) -> dict[str, dict]:
     """Descriptions of the published models and their columns, from dbt's manifest."""
     manifest = json.loads((home.target / "manifest.json").read_text())
@@ -43,10 +46,14 @@ def published_models(home: Home) -> dict[str, dict]:
         out[node["name"]] = {
             "schema": PUBLISHED_SCHEMAS[schema],
             "source_schema": schema,
-            # an incremental mart recomputed by country-year: an incremental publication copies
-            # the rows of the changed country-years only
+            # an incremental mart that recomputes exactly the changed country-years (its pre-hook
+            # deletes them: macro incremental_by_country_year): an incremental publication copies
+            # their rows only. Any other (data_availability recomputes whole countries and new
+            # years) takes the place-years that differ (_replace_differing).
             "by_country_year": node["config"].get("materialized") == "incremental"
-            and {"country_iso3", "year"} <= set(node["columns"]),
+            and any(
+                BY_COUNTRY_YEAR_HOOK in (h.get("sql") or "") for h in node["config"].get("pre-hook") or []
+            ),
             "description": " ".join((node.get("description") or "").split()),
             "caveat": " ".join(str((node["config"].get("meta") or {}).get("caveat") or "").split()),
             "columns": {
