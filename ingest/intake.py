@@ -1,8 +1,11 @@
 """``tipdw ingest``: read a file, gate it, and load it as one accountable submission.
 
 The path of a file: read (format reader) → gate (rules on every row) → registry → raw tables, all in
-one transaction on the warehouse. Parsing and checks happen before the warehouse is opened, so a
-slow or broken file never holds the writer lock.
+one transaction on the warehouse. Parsing and the reader's checks happen before the warehouse is
+opened, so a slow or broken file never holds the writer lock. Aggregate batches are gated before too;
+case-level batches are views that pseudonymise as they are read, so they are gated on the rows they
+insert, inside the transaction and before its commit (the HMACs are computed once, and the parsed
+rows never sit in memory beside the file's text).
 """
 
 from __future__ import annotations
@@ -125,9 +128,8 @@ def ingest_file(
 
     try:
         if result is not None:
-            for dataset in result.batches:
-                problems.extend(check(mem, dataset, f"temp.batch_{dataset}", path.name, country).items)
-
+            # Case-level batches are views that pseudonymise as they are read: they are gated on the rows
+            # they insert, before the commit (below), so that the HMACs are computed once.
             for dataset, frame in result.tables.items():
                 mem.register(f"frame_{dataset}", frame)
                 mem.execute(f"create temp table batch_{dataset} as select * from frame_{dataset}")
@@ -149,63 +151,45 @@ def ingest_file(
                 outcome.status, outcome.submission_id = "duplicate", dup
                 return outcome
             now = datetime.now()
-            # One transaction; if the memory cap for copying (_tune_for_insert) proves too tight for
-            # this batch, DuckDB rolls it back and it is done again without the cap.
             sid = registry.next_id(mem)
             outcome.submission_id = sid
-            for capped in (True, False):
-                try:
-                    mem.execute("begin transaction")
-                    status = "rejected" if problems.errors or result is None else "accepted"
-                    scope = _scope(mem, result) if status == "accepted" else []
-                    mem.execute(
-                        """
-                        insert into raw.submissions (submission_id, received_at, decided_at, submitter, source, format,
-                            file_name, sha256, status, rows_read, rows_loaded, countries, years, datasets,
-                            dropped_columns, validation_summary, metadata)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                        [
-                            sid, now, now, submitter, label, outcome.format or "unknown", path.name, digest, status,
-                            outcome.rows_read, 0, _join({s[1] for s in scope}), _join({str(s[2]) for s in scope}),
-                            _join({s[3] for s in scope}), _join(outcome.dropped_columns),
-                            registry.summary_json(problems.summary()),
-                            registry.summary_json(result.metadata if result else {}),
-                        ],
+
+            def record(status: str, scope: list[tuple], loaded: int) -> None:
+                """Register the submission (and, if accepted, its scope) in the open transaction."""
+                mem.execute(
+                    """
+                    insert into raw.submissions (submission_id, received_at, decided_at, submitter, source, format,
+                        file_name, sha256, status, rows_read, rows_loaded, countries, years, datasets,
+                        dropped_columns, validation_summary, metadata)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        sid, now, now, submitter, label, outcome.format or "unknown", path.name, digest, status,
+                        outcome.rows_read, loaded, _join({s[1] for s in scope}), _join({str(s[2]) for s in scope}),
+                        _join({s[3] for s in scope}), _join(outcome.dropped_columns),
+                        registry.summary_json(problems.summary()),
+                        registry.summary_json(result.metadata if result else {}),
+                    ],
+                )  # fmt: skip
+                if scope:
+                    mem.executemany(
+                        "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",
+                        [[sid, label, c, y, d, result.action, n, now] for _, c, y, d, n in scope],
                     )  # fmt: skip
-                    if status == "accepted":
-                        _tune_for_insert(mem, capped)
-                        loaded = 0
-                        for dataset, frame in result.tables.items():
-                            cols = ", ".join(frame.columns)
-                            mem.execute(
-                                f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) "
-                                f"select {sid}, {cols} from temp.batch_{dataset}"
-                            )
-                            loaded += len(frame)
-                        for dataset in result.batches:
-                            (n,) = mem.execute(
-                                f"insert into {RAW_TABLES[dataset]} by name "
-                                f"select {sid} as submission_id, * from temp.batch_{dataset}"
-                            ).fetchone()
-                            loaded += n if dataset in registry.DATASETS else 0
-                        mem.executemany(
-                            "insert into raw.submission_scopes values (?, ?, ?, ?, ?, ?, ?, ?, null)",
-                            [[sid, label, c, y, d, result.action, n, now] for d, c, y, n in
-                             ((s[3], s[1], s[2], s[4]) for s in scope)],
-                        )  # fmt: skip
-                        mem.execute(
-                            "update raw.submissions set rows_loaded = ? where submission_id = ?",
-                            [loaded, sid],
-                        )
-                        outcome.rows_loaded = loaded
-                    mem.execute("commit")
-                    break
-                except duckdb.OutOfMemoryException:
-                    with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
-                        mem.execute("rollback")
-                    if not capped:
-                        raise
+
+            def gate(dataset: str, relation: str) -> list[Problem]:
+                return check(mem, dataset, relation, path.name, country).items
+
+            status = "rejected" if problems.errors or result is None else "accepted"
+            if status == "accepted":
+                loaded = _load(mem, result, sid, problems, record, gate)
+                if loaded is None:
+                    status = "rejected"
+                outcome.rows_loaded = loaded or 0
+            if status == "rejected":
+                mem.execute("begin transaction")
+                record("rejected", [], 0)
+                mem.execute("commit")
             bar.update()
             outcome.status = status
             if problems.items:
@@ -229,7 +213,57 @@ def _attached(mem: duckdb.DuckDBPyConnection, db: Path):
                 mem.execute(sql)
 
 
-INSERT_HEADROOM_MIB = 384  # at least; half the batch's size if that is more
+def _load(mem: duckdb.DuckDBPyConnection, result, sid: int, problems: Problems, record, gate) -> int | None:
+    """Insert the batch's rows and register them (``record``) in one transaction: the rows loaded, or
+    None if ``gate`` (dataset, relation → its problems, added to ``problems``) rejected them (the
+    transaction is rolled back; the caller records the rejection).
+
+    Case-level batches are gated on the rows they inserted, before the commit (the readers' own checks
+    have rejected blank ids, countries and years, which the raw tables' NOT NULL would refuse). If the
+    memory cap for copying (``_tune_for_insert``) proves too tight, DuckDB rolls the
+    transaction back and it is done again without the cap."""
+    for capped in (True, False):
+        try:
+            mem.execute("begin transaction")
+            _tune_for_insert(mem, capped)
+            loaded = 0
+            for dataset, frame in result.tables.items():
+                cols = ", ".join(frame.columns)
+                mem.execute(
+                    f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) "
+                    f"select {sid}, {cols} from temp.batch_{dataset}"
+                )
+                loaded += len(frame)
+            for dataset in result.batches:
+                (n,) = mem.execute(
+                    f"insert into {RAW_TABLES[dataset]} by name "
+                    f"select {sid} as submission_id, * from temp.batch_{dataset}"
+                ).fetchone()
+                loaded += n if dataset in registry.DATASETS else 0
+            # The batch's text stays until the commit (a drop inside the transaction would free nothing,
+            # and a retry reads it again).
+            found = []
+            for dataset in result.batches:
+                rows = f"{RAW_TABLES[dataset]} where submission_id = {sid}"
+                mem.execute(f"create or replace temp view gate_{dataset} as select * from {rows}")
+                found.append(gate(dataset, f"temp.gate_{dataset}"))
+            for items in found:
+                problems.extend(items)
+            if problems.errors:
+                mem.execute("rollback")
+                return None
+            record("accepted", _scope(mem, result, sid), loaded)
+            mem.execute("commit")
+            return loaded
+        except duckdb.OutOfMemoryException:
+            with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
+                mem.execute("rollback")
+            if not capped:
+                raise
+    return None
+
+
+INSERT_HEADROOM_MIB = 256  # at least; a quarter of the batch's size if that is more
 
 
 def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> None:
@@ -239,24 +273,31 @@ def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> Non
     in any order spares it a 1.5 s checkpoint per million rows on detach. And the memory limit becomes
     what the in-memory batch holds plus a headroom: the batch cannot spill (no temp directory), but
     the warehouse blocks written are on disk and can leave memory, which without a limit they did not
-    (a million victims peaked 0.3 GiB higher). Copying streams, so the headroom need not grow with
-    the batch; it does, by half, only as a margin. ``capped=False`` lifts the cap (the retry after an
-    out-of-memory error)."""
+    (a million victims peaked 0.3 GiB higher). The cap holds for the gate of the inserted rows too
+    (``_load``): its duplicate screen is a hash per row. Copying streams, so the headroom need not grow
+    with the batch; it does, by a quarter, as a margin for the gate (at 5M victims, 256 MiB kept the
+    peak at 1.0 GiB; 128 MiB ran out and the retry peaked at 1.45 GiB). ``capped=False`` lifts the
+    cap (the retry after an out-of-memory error)."""
     mem.execute("set preserve_insertion_order = false")
     if not capped:
         mem.execute("reset memory_limit")
         return
     (used,) = mem.execute("select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory()").fetchone()
     used_mib = used >> 20
-    mem.execute(f"set memory_limit = '{used_mib + max(INSERT_HEADROOM_MIB, used_mib // 2)}MiB'")
+    mem.execute(f"set memory_limit = '{used_mib + max(INSERT_HEADROOM_MIB, used_mib // 4)}MiB'")
 
 
-def _scope(con: duckdb.DuckDBPyConnection, result) -> list[tuple]:
-    """(source placeholder, country, year, dataset, rows) for every cell of the batch's scope."""
+def _scope(con: duckdb.DuckDBPyConnection, result, sid: int) -> list[tuple]:
+    """(source placeholder, country, year, dataset, rows) for every cell of the batch's scope (the rows
+    of case-level batches are read back from the warehouse, inserted but not yet committed)."""
+    relations = [(d, f"temp.batch_{d}") for d in result.tables]
+    relations += [
+        (d, f"{RAW_TABLES[d]} where submission_id = {sid}") for d in result.batches if d in registry.DATASETS
+    ]
     out = []
-    for dataset in [*result.tables, *(d for d in result.batches if d in registry.DATASETS)]:
+    for dataset, relation in relations:
         for c, y, n in con.execute(
-            f"select country_iso3, year, count(*) from temp.batch_{dataset} group by all order by all"
+            f"select country_iso3, year, count(*) from {relation} group by all order by all"
         ).fetchall():
             out.append((None, c, int(y), dataset, n))
     return out

@@ -89,17 +89,26 @@ class PseudonymKey:
         k = key.ljust(64, b"\0")
         return cls(bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k))
 
-    def params(self) -> dict[str, bytes]:
-        """Named parameters for :func:`hmac_sql`."""
-        return {"hmac_ipad": self.ipad, "hmac_opad": self.opad}
+    def bind(self, con) -> None:
+        """Set the connection's variables that :func:`hmac_sql` reads. Variables, not parameters, so
+        that views can pseudonymise; the key stays out of every SQL text (and so out of error messages).
+        The intake's connection is in memory and closed after the file."""
+        con.execute(f"set variable {IPAD_VARIABLE} = ?", [self.ipad])
+        con.execute(f"set variable {OPAD_VARIABLE} = ?", [self.opad])
 
     def __repr__(self) -> str:  # never print key material
         return "PseudonymKey(<secret>)"
 
 
+IPAD_VARIABLE, OPAD_VARIABLE = "tipdw_hmac_ipad", "tipdw_hmac_opad"
+
+
 def hmac_sql(message_sql: str) -> str:
-    """SQL for the hex HMAC-SHA256 of the text ``message_sql`` (parameters from ``params()``)."""
-    return f"sha256($hmac_opad || unhex(sha256($hmac_ipad || encode({message_sql}))))"
+    """SQL for the hex HMAC-SHA256 of the text ``message_sql`` (the key from :meth:`PseudonymKey.bind`)."""
+    return (
+        f"sha256(getvariable('{OPAD_VARIABLE}') || "
+        f"unhex(sha256(getvariable('{IPAD_VARIABLE}') || encode({message_sql}))))"
+    )
 
 
 def key_file() -> Path:

@@ -221,6 +221,52 @@ def test_bad_rows_are_rejected_with_row_column_and_fix(built):
     assert _raw_count(home) == before
 
 
+def test_the_gate_checks_case_level_rows_as_inserted_and_a_rejection_loads_nothing(tmp_path):
+    """Case-level batches are pseudonymised as they are copied into the warehouse, and the intake suite
+    runs on those rows inside the transaction: a critical failure (a victim twice in one year) rolls it
+    back and records the rejection alone; a warning (a suspect's stage listed twice) loads the file."""
+    home = tmp_path / "home"
+    victims = tmp_path / "victims_twice.csv"
+    victims.write_text(
+        "person_id,case_id,sex,age,citizenship,forms_of_exploitation,year_identified,identifying_agency\n"
+        "V7,C1,female,17,KEN,forced_labour,2024,police\n"
+        "V8,C1,male,30,UGA,forced_labour,2024,police\n"
+        "V7,C2,female,17,KEN,begging,2024,ngo\n",
+        encoding="utf-8",
+    )
+    out = run_tipdw(home, "ingest", str(victims), "--country", "KEN", check=False, env=ENV)
+    assert out.returncode == 1 and "nothing was loaded" in out.stderr
+    assert re.search(r"row 4, column 'person_pseudonym, year': the same victim appears more than once in one "
+                     r"year: 2 copies \(first at row 2\).*\[victim\.duplicate\]", out.stderr)  # fmt: skip
+    assert "V7" not in out.stderr  # the report shows the pseudonym, never the id
+    suspects = tmp_path / "suspects_twice.csv"
+    suspects.write_text(
+        "person_id,case_id,sex,age,citizenship,role,stage,year\n"
+        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n"
+        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n",
+        encoding="utf-8",
+    )
+    ok = run_tipdw(home, "ingest", str(suspects), "--country", "KEN", env=ENV)
+    assert "accepted as submission 2" in ok.stdout and "2 rows loaded, 1 warnings" in ok.stdout
+    assert "[suspect.duplicate]" in ok.stdout  # warnings of an accepted file are printed with it
+    subs = {
+        s["submission_id"]: s for s in json.loads(run_tipdw(home, "submissions", "--format", "json").stdout)
+    }
+    assert (subs[1]["status"], subs[1]["rows_loaded"]) == ("rejected", 0)
+    assert (subs[2]["status"], subs[2]["rows_loaded"], subs[2]["countries"]) == ("accepted", 2, "KEN")
+    con = duckdb.connect(str(home / "tipdw.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from raw.case_victims").fetchone()[0] == 0
+        assert con.execute("select submission_id, year, row_count from raw.submission_scopes").fetchall() == [
+            (2, 2024, 2)
+        ]
+        assert (
+            con.execute("select count(distinct person_pseudonym) from raw.case_suspects").fetchone()[0] == 1
+        )
+    finally:
+        con.close()
+
+
 def test_malformed_csv_lines_are_reported_from_duckdb_rejects(built):
     home, _ = built
     out = run_tipdw(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ingest.problems import Problem
 from ingest.readers.casework import CaseReader, _pseudonym, codes_sql, missing_sql
-from ingest.readers.sqlsource import Field, col, resolve_country_values, sql_problems
+from ingest.readers.sqlsource import Field, SqlChecks, col, drop_source, resolve_country_values, sql_problems
 
 FORM_FLAGS = {
     "isSexualExploit": ["sexual_exploitation"],
@@ -56,7 +56,7 @@ class Ctdc(CaseReader):
                          "country.matches_option", "the row is for another country than --country",
                          "split the file per country, or drop --country", table="row_country")  # fmt: skip
 
-    def transform(self, con, src, ctx, problems, key):
+    def transform(self, con, src, ctx, problems):
         resolve_country_values(con, missing_sql(col(src, "citizenship")), "src", "citizenship_map", src,
                                "citizenship", problems)  # fmt: skip
         flags = ", ".join(f"{missing_sql(col(src, f))} as {f}" for f in FORM_FLAGS)
@@ -77,11 +77,14 @@ class Ctdc(CaseReader):
             from {self.country_from}
             """
         )
-        self.check_common(con, src, problems, "yearOfRegistration", "yearOfRegistration")
+        drop_source(con)  # checks and batches read parsed
+        checks = SqlChecks(con, src, problems, "parsed")
+        self.check_common(checks, "yearOfRegistration", "yearOfRegistration")
         bad_flag = " or ".join(f"{f} not in ('0', '1')" for f in FORM_FLAGS)
-        sql_problems(con, src, problems, bad_flag, "is...", "concat_ws(',', " + ", ".join(FORM_FLAGS) + ")",
-                     "flag.invalid", "a form-of-exploitation flag is not 0 or 1",
-                     "CTDC flags are 1 (yes), 0 (no), or -99/blank (unknown)", table="parsed")  # fmt: skip
+        checks.add(bad_flag, "is...", "concat_ws(',', " + ", ".join(FORM_FLAGS) + ")",
+                   "flag.invalid", "a form-of-exploitation flag is not 0 or 1",
+                   "CTDC flags are 1 (yes), 0 (no), or -99/blank (unknown)")  # fmt: skip
+        checks.run()
         unplaced = con.execute(
             "select count(*), min(row_number) from parsed where country_iso3 is null"
         ).fetchone()
@@ -105,7 +108,6 @@ class Ctdc(CaseReader):
             from parsed p left join citizenship_map cm on cm.value = p.citizenship_code
             where p.country_iso3 is not null
             """,
-            key.params(),
         )
         con.execute(
             f"""

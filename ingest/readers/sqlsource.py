@@ -326,6 +326,35 @@ def resolve_country_values(
         con.executemany(f"insert into {map_name} values (?, ?)", pairs)
 
 
+class SqlChecks:
+    """Row checks over one table, counted together in one scan; only the checks that fail are listed
+    (:func:`sql_problems`). The table may be a view over the file's text: each scan parses it again."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, src: Source, problems: Problems, table: str):
+        self.con, self.src, self.problems, self.table = con, src, problems, table
+        self.checks: list[tuple] = []
+
+    def add(self, where: str, column: str, value_sql: str, rule: str, message: str, fix: str,
+            severity: str = "error") -> None:  # fmt: skip
+        """A check like :func:`sql_problems`'s: a problem for each row where ``where`` holds."""
+        self.checks.append((where, column, value_sql, rule, message, fix, severity))
+
+    def run(self) -> None:
+        if not self.checks:
+            return
+        counts = self.con.execute(
+            "select "
+            + ", ".join(f"count(*) filter (where {c[0]})" for c in self.checks)
+            + f" from {self.table}"
+        ).fetchone()
+        for check, failing in zip(self.checks, counts, strict=True):
+            if failing:
+                sql_problems(
+                    self.con, self.src, self.problems, *check[:6], severity=check[6], table=self.table
+                )
+        self.checks = []
+
+
 def sql_problems(
     con: duckdb.DuckDBPyConnection, src: Source, problems: Problems, where: str, column: str, value_sql: str,
     rule: str, message: str, fix: str, severity: str = "error", table: str = "src",
