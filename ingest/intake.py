@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ class Outcome:
     problems: Problems = field(default_factory=Problems)
     report: list[Path] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
+    memory_retry: bool = False  # the capped copy ran out of memory and was done again without the cap
 
     @property
     def ok(self) -> bool:
@@ -182,7 +184,7 @@ def ingest_file(
 
             status = "rejected" if problems.errors or result is None else "accepted"
             if status == "accepted":
-                loaded = _load(mem, result, sid, problems, record, gate)
+                loaded, outcome.memory_retry = _load(mem, result, sid, problems, record, gate)
                 if loaded is None:
                     status = "rejected"
                 outcome.rows_loaded = loaded or 0
@@ -213,57 +215,61 @@ def _attached(mem: duckdb.DuckDBPyConnection, db: Path):
                 mem.execute(sql)
 
 
-def _load(mem: duckdb.DuckDBPyConnection, result, sid: int, problems: Problems, record, gate) -> int | None:
-    """Insert the batch's rows and register them (``record``) in one transaction: the rows loaded, or
+def _load(mem: duckdb.DuckDBPyConnection, result, sid: int, problems: Problems, record, gate) -> tuple:
+    """Insert the batch's rows and register them (``record``) in one transaction: the rows loaded (or
     None if ``gate`` (dataset, relation → its problems, added to ``problems``) rejected them (the
-    transaction is rolled back; the caller records the rejection).
+    transaction is rolled back; the caller records the rejection)), and whether it took a retry.
 
     Case-level batches are gated on the rows they inserted, before the commit (the readers' own checks
     have rejected blank ids, countries and years, which the raw tables' NOT NULL would refuse). If the
-    memory cap for copying (``_tune_for_insert``) proves too tight, DuckDB rolls the
-    transaction back and it is done again without the cap."""
-    for capped in (True, False):
-        try:
-            mem.execute("begin transaction")
-            _tune_for_insert(mem, capped)
-            loaded = 0
-            for dataset, frame in result.tables.items():
-                cols = ", ".join(frame.columns)
-                mem.execute(
-                    f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) "
-                    f"select {sid}, {cols} from temp.batch_{dataset}"
-                )
-                loaded += len(frame)
-            for dataset in result.batches:
-                (n,) = mem.execute(
-                    f"insert into {RAW_TABLES[dataset]} by name "
-                    f"select {sid} as submission_id, * from temp.batch_{dataset}"
-                ).fetchone()
-                loaded += n if dataset in registry.DATASETS else 0
-            # The batch's text stays until the commit (a drop inside the transaction would free nothing,
-            # and a retry reads it again).
-            found = []
-            for dataset in result.batches:
-                rows = f"{RAW_TABLES[dataset]} where submission_id = {sid}"
-                mem.execute(f"create or replace temp view gate_{dataset} as select * from {rows}")
-                found.append(gate(dataset, f"temp.gate_{dataset}"))
-            for items in found:
-                problems.extend(items)
-            if problems.errors:
-                mem.execute("rollback")
-                return None
-            record("accepted", _scope(mem, result, sid), loaded)
-            mem.execute("commit")
-            return loaded
-        except duckdb.OutOfMemoryException:
-            with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
-                mem.execute("rollback")
-            if not capped:
-                raise
-    return None
+    memory cap for copying and gating (``_tune_for_insert``) proves too tight, the transaction is
+    rolled back and done again without the cap (the gate lets an out-of-memory error through rather
+    than report it as a failed rule)."""
+    try:
+        return _load_once(mem, result, sid, problems, record, gate, capped=True), False
+    except duckdb.OutOfMemoryException:
+        with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
+            mem.execute("rollback")
+        return _load_once(mem, result, sid, problems, record, gate, capped=False), True
+    finally:
+        mem.execute("reset memory_limit")  # the cap is for this copy only (a rejection is recorded after it)
+
+
+def _load_once(mem, result, sid: int, problems: Problems, record, gate, capped: bool) -> int | None:
+    """One attempt of :func:`_load` (an out-of-memory error is left to it)."""
+    mem.execute("begin transaction")
+    _tune_for_insert(mem, capped)
+    loaded = 0
+    for dataset, frame in result.tables.items():
+        cols = ", ".join(frame.columns)
+        mem.execute(
+            f"insert into {RAW_TABLES[dataset]} (submission_id, {cols}) select {sid}, {cols} from temp.batch_{dataset}"
+        )
+        loaded += len(frame)
+    for dataset in result.batches:
+        (n,) = mem.execute(
+            f"insert into {RAW_TABLES[dataset]} by name select {sid} as submission_id, * from temp.batch_{dataset}"
+        ).fetchone()
+        loaded += n if dataset in registry.DATASETS else 0
+    # The batch's text stays until the commit (a drop inside the transaction would free nothing, and a
+    # retry reads it again). The gate's problems count once, whichever attempt gets this far.
+    found = []
+    for dataset in result.batches:
+        rows = f"{RAW_TABLES[dataset]} where submission_id = {sid}"
+        mem.execute(f"create or replace temp view gate_{dataset} as select * from {rows}")
+        found.append(gate(dataset, f"temp.gate_{dataset}"))
+    for items in found:
+        problems.extend(items)
+    if problems.errors:
+        mem.execute("rollback")
+        return None
+    record("accepted", _scope(mem, result, sid), loaded)
+    mem.execute("commit")
+    return loaded
 
 
 INSERT_HEADROOM_MIB = 256  # at least; a quarter of the batch's size if that is more
+HEADROOM_ENV = "TIPDW_INTAKE_HEADROOM_MIB"  # overrides the 256
 
 
 def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> None:
@@ -284,7 +290,8 @@ def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> Non
         return
     (used,) = mem.execute("select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory()").fetchone()
     used_mib = used >> 20
-    mem.execute(f"set memory_limit = '{used_mib + max(INSERT_HEADROOM_MIB, used_mib // 4)}MiB'")
+    headroom = int(os.environ.get(HEADROOM_ENV) or INSERT_HEADROOM_MIB)
+    mem.execute(f"set memory_limit = '{used_mib + max(headroom, used_mib // 4)}MiB'")
 
 
 def _scope(con: duckdb.DuckDBPyConnection, result, sid: int) -> list[tuple]:

@@ -391,12 +391,16 @@ def _count(con, relation: str, exprs: list[list[str]]) -> tuple[int, list]:
     try:
         values = list(con.execute(f"select {', '.join(flat)} from {relation}").fetchone())
         return n, [[values.pop(0) for _ in e] for e in exprs]
+    except duckdb.OutOfMemoryException:
+        raise  # not the rules' fault: the caller may retry with more memory (ingest.intake._load)
     except duckdb.Error:
         pass
     per: list = []
     for e in exprs:
         try:
             per.append(list(con.execute(f"select {', '.join(e)} from {relation}").fetchone()) if e else [])
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             per.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
     return n, per

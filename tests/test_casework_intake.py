@@ -267,6 +267,39 @@ def test_the_gate_checks_case_level_rows_as_inserted_and_a_rejection_loads_nothi
         con.close()
 
 
+def test_a_copy_that_runs_out_of_memory_under_its_cap_is_done_again_and_lists_its_problems_once(tmp_path):
+    """The copy into the warehouse and the gate of the inserted rows run under a memory cap. With a cap
+    of 1 MiB above the file's text they run out of memory: the transaction is rolled back and done
+    again without the cap (logged), the gate's warning is listed once, and a rejection still records
+    itself (an out-of-memory error is not reported as a failed rule)."""
+    home = tmp_path / "home"
+    tight = {**ENV, "TIPDW_INTAKE_HEADROOM_MIB": "1"}
+    suspects = tmp_path / "suspects_twice.csv"
+    suspects.write_text(
+        "person_id,case_id,sex,age,citizenship,role,stage,year\n"
+        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n"
+        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n",
+        encoding="utf-8",
+    )
+    ok = run_tipdw(home, "ingest", str(suspects), "--country", "KEN", env=tight)
+    assert "accepted as submission 1" in ok.stdout and "2 rows loaded, 1 warnings" in ok.stdout
+    assert ok.stdout.count("[suspect.duplicate]") == 1
+    log = max((home / "logs").glob("ingest-*.log")).read_text(encoding="utf-8")
+    assert "ran out of memory under its cap and was done again without it" in log
+    victims = tmp_path / "victims_twice.csv"
+    victims.write_text(
+        "person_id,sex,age,year_identified\nV7,female,17,2024\nV7,female,17,2024\n", encoding="utf-8"
+    )
+    out = run_tipdw(home, "ingest", str(victims), "--country", "KEN", check=False, env=tight)
+    assert out.returncode == 1 and "REJECTED (recorded as submission 2)" in out.stderr
+    assert out.stderr.count("[victim.duplicate]") == 1 and "could not" not in out.stderr
+    subs = json.loads(run_tipdw(home, "submissions", "--format", "json").stdout)
+    assert [(s["submission_id"], s["status"], s["rows_loaded"]) for s in subs] == [
+        (1, "accepted", 2),
+        (2, "rejected", 0),
+    ]
+
+
 def test_malformed_csv_lines_are_reported_from_duckdb_rejects(built):
     home, _ = built
     out = run_tipdw(

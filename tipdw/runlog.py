@@ -29,4 +29,8 @@ def log_ingest(home: Home, out) -> Path:
         f"submission={out.submission_id} format={out.format} rows_loaded={out.rows_loaded} "
         f"errors={errors} warnings={warnings}"
     )
-    return write_run_log(home, "ingest", [summary, f"file {out.file}"])
+    lines = [summary, f"file {out.file}"]
+    if getattr(out, "memory_retry", False):
+        lines.append("memory: the copy ran out of memory under its cap and was done again without it "
+                     "(raise TIPDW_INTAKE_HEADROOM_MIB, default 256)")  # fmt: skip
+    return write_run_log(home, "ingest", lines)
