@@ -393,9 +393,10 @@ class TemplateSuspects(CaseReader):
 
     def transform(self, con, src, ctx, problems):
         person = self.person_columns(con, src, problems)
+        # Views over src, as for victims: the rows are parsed and pseudonymised as they are copied.
         con.execute(
             f"""
-            create temp table parsed as
+            create temp view parsed as
             select s.row_number, {self.country_iso3} as country_iso3, {col(src, "person_id")} as id_text,
                    {col(src, "case_id")} as case_text, {person},
                    {col(src, "year")} as year_text, try_cast({col(src, "year")} as integer) as year,
@@ -404,7 +405,6 @@ class TemplateSuspects(CaseReader):
             from {self.country_from}
             """
         )
-        drop_source(con)  # checks and batches read parsed
         checks = SqlChecks(con, src, problems, "parsed")
         self.check_common(checks, "person_id")
         self.check_age(checks)
@@ -416,7 +416,7 @@ class TemplateSuspects(CaseReader):
         case_sql, case_join = case_pseudonyms(con, "parsed", "country_iso3", "case_text", "p")
         con.execute(
             f"""
-            create temp table batch_suspects as
+            create temp view batch_suspects as
             select '{self.name}' as source_format, p.row_number, p.country_iso3, p.year,
                    {_pseudonym("p.id_text", "p.country_iso3")} as person_pseudonym, {case_sql} as case_pseudonym,
                    p.sex_code, try_cast(p.age_text as integer) as age_years, p.age_band_code, p.citizenship_code,
@@ -424,8 +424,7 @@ class TemplateSuspects(CaseReader):
             from parsed p left join citizenship_map cm on cm.value = p.citizenship_code {case_join}
             """,
         )
-        con.execute("drop table if exists case_ids")
-        return {"suspects": con.execute("select count(*) from batch_suspects").fetchone()[0]}
+        return {"suspects": con.execute("select count(*) from src").fetchone()[0]}
 
 
 class TemplateCases(CaseReader):
