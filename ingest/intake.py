@@ -216,23 +216,33 @@ def _attached(mem: duckdb.DuckDBPyConnection, db: Path):
 
 
 def _load(mem: duckdb.DuckDBPyConnection, result, sid: int, problems: Problems, record, gate) -> tuple:
-    """Insert the batch's rows and register them (``record``) in one transaction: the rows loaded (or
-    None if ``gate`` (dataset, relation → its problems, added to ``problems``) rejected them (the
-    transaction is rolled back; the caller records the rejection)), and whether it took a retry.
+    """Insert the batch's rows and register them (``record``) in one transaction. Returns the rows
+    loaded, or None when ``gate`` (dataset, relation: its problems, added to ``problems``) rejected
+    them (the transaction is rolled back, and the caller records the rejection); and whether the copy
+    had to be done again.
 
     Case-level batches are gated on the rows they inserted, before the commit (the readers' own checks
     have rejected blank ids, countries and years, which the raw tables' NOT NULL would refuse). If the
     memory cap for copying and gating (``_tune_for_insert``) proves too tight, the transaction is
     rolled back and done again without the cap (the gate lets an out-of-memory error through rather
-    than report it as a failed rule)."""
+    than report it as a failed rule). Any other error rolls back and is raised."""
     try:
-        return _load_once(mem, result, sid, problems, record, gate, capped=True), False
-    except duckdb.OutOfMemoryException:
-        with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
-            mem.execute("rollback")
+        try:
+            return _load_once(mem, result, sid, problems, record, gate, capped=True), False
+        except duckdb.OutOfMemoryException:
+            _rollback(mem)
         return _load_once(mem, result, sid, problems, record, gate, capped=False), True
-    finally:
-        mem.execute("reset memory_limit")  # the cap is for this copy only (a rejection is recorded after it)
+    except BaseException:
+        _rollback(mem)
+        raise
+    finally:  # the cap is for this copy only (a rejection is recorded after it)
+        with contextlib.suppress(duckdb.Error):
+            mem.execute("reset memory_limit")
+
+
+def _rollback(mem: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # DuckDB may have ended the transaction already
+        mem.execute("rollback")
 
 
 def _load_once(mem, result, sid: int, problems: Problems, record, gate, capped: bool) -> int | None:
