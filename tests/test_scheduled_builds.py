@@ -179,3 +179,34 @@ def test_dbt_keeps_the_json_schemas_it_builds_and_rebuilds_a_broken_or_stale_fil
         rebuilt = json.loads(cache.read_text())  # what this (partially parsing) run validated
         assert rebuilt["key"] == saved["key"] and "dbt.contracts.project.Project" in rebuilt["schemas"]
         assert all(saved["schemas"][name] == schema for name, schema in rebuilt["schemas"].items())
+
+
+def test_a_new_homes_first_build_starts_from_the_parse_state_another_home_left(tmp_path):
+    """A new home's first build takes dbt's parse state from the last build of any other home
+    (TIPDW_PARSE_CACHE, default target/ in the project; tipdw/dbt.py). dbt runs in the home with
+    TIPDW_HOME ".", so the state's profile is every home's. dbt checks a copied state as its own: the
+    tables are those a home of its own builds, with a project variable set otherwise too."""
+    state = tmp_path / "parse-state.msgpack"
+    env = {"TIPDW_PSEUDONYM_KEY": "ab" * 32, "TIPDW_PARSE_CACHE": str(state)}
+    victims = REPO / "tests" / "fixtures" / "casework" / "victims_ken_2023.csv"
+
+    def first_build(name: str, extra: dict | None = None):
+        home = tmp_path / name
+        run_tipdw(home, "ingest", str(victims), "--country", "KEN", env=env)
+        run_tipdw(home, "build", env={**env, **(extra or {})}, timeout=900)
+        log = (home / "logs" / "dbt" / "dbt.log").read_text(encoding="utf-8")
+        con = duckdb.connect(str(home / "published.duckdb"), read_only=True)
+        try:
+            rows = con.execute("select * from preferred_counts order by all").fetchall()
+            (published,) = con.execute("select count(value) from preferred_counts").fetchone()
+        finally:
+            con.close()
+        return home, log, (rows, published)
+
+    first, log, rows = first_build("first")
+    assert "saved manifest not found. Starting full parse" in log  # no state anywhere yet
+    assert state.read_bytes() == (first / "dbt-target" / "partial_parse.msgpack").read_bytes()
+    _, log, same = first_build("second")
+    assert "Unable to do partial parsing" not in log and same == rows
+    _, _, k3 = first_build("third", {"TIPDW_MIN_CELL": "3"})
+    assert k3[1] > rows[1]  # built with its own k, not the state's: cells of 3 and 4 victims are published

@@ -14,6 +14,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 """The dbt project: the repository root, which holds dbt_project.yml."""
 
 
+def parse_cache() -> Path:
+    """Where dbt's parse state after the last build of any home of this installation is kept
+    (``tipdw.dbt.seed_parse_cache``): ``TIPDW_PARSE_CACHE``, default ``target/`` in the project."""
+    return Path(os.environ.get("TIPDW_PARSE_CACHE") or PROJECT_DIR / "target" / "tipdw-partial-parse.msgpack")
+
+
 @dataclass(frozen=True)
 class Home:
     """Paths inside one warehouse home directory."""

@@ -42,9 +42,13 @@ def dbt_checks(home: Home) -> list[Check]:
     results_path, manifest_path = home.target / "run_results.json", home.target / "manifest.json"
     if not results_path.exists() or not manifest_path.exists():
         return []
-    nodes = json.loads(manifest_path.read_text())["nodes"]
+    try:
+        nodes = json.loads(manifest_path.read_text())["nodes"]
+        results = json.loads(results_path.read_text()).get("results", [])
+    except (OSError, ValueError, KeyError):  # e.g. cut short by a full disk: no descriptions then
+        return []
     out = []
-    for r in json.loads(results_path.read_text()).get("results", []):
+    for r in results:
         uid = r.get("unique_id", "")
         if not uid.startswith("test."):
             continue
