@@ -221,6 +221,18 @@ def test_bad_rows_are_rejected_with_row_column_and_fix(built):
     assert _raw_count(home) == before
 
 
+def _suspect_stage_twice(tmp_path: Path) -> Path:
+    """A suspects file whose one person reaches the same stage twice in a year (a gate warning)."""
+    path = tmp_path / "suspects_twice.csv"
+    path.write_text(
+        "person_id,case_id,sex,age,citizenship,role,stage,year\n"
+        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n"
+        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_the_gate_checks_case_level_rows_as_inserted_and_a_rejection_loads_nothing(tmp_path):
     """Case-level batches are pseudonymised as they are copied into the warehouse, and the intake suite
     runs on those rows inside the transaction: a critical failure (a victim twice in one year) rolls it
@@ -239,13 +251,7 @@ def test_the_gate_checks_case_level_rows_as_inserted_and_a_rejection_loads_nothi
     assert re.search(r"row 4, column 'person_pseudonym, year': the same victim appears more than once in one "
                      r"year: 2 copies \(first at row 2\).*\[victim\.duplicate\]", out.stderr)  # fmt: skip
     assert "V7" not in out.stderr  # the report shows the pseudonym, never the id
-    suspects = tmp_path / "suspects_twice.csv"
-    suspects.write_text(
-        "person_id,case_id,sex,age,citizenship,role,stage,year\n"
-        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n"
-        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n",
-        encoding="utf-8",
-    )
+    suspects = _suspect_stage_twice(tmp_path)
     ok = run_tipdw(home, "ingest", str(suspects), "--country", "KEN", env=ENV)
     assert "accepted as submission 2" in ok.stdout and "2 rows loaded, 1 warnings" in ok.stdout
     assert "[suspect.duplicate]" in ok.stdout  # warnings of an accepted file are printed with it
@@ -274,13 +280,7 @@ def test_a_copy_that_runs_out_of_memory_under_its_cap_is_done_again_and_lists_it
     itself (an out-of-memory error is not reported as a failed rule)."""
     home = tmp_path / "home"
     tight = {**ENV, "TIPDW_INTAKE_HEADROOM_MIB": "1"}
-    suspects = tmp_path / "suspects_twice.csv"
-    suspects.write_text(
-        "person_id,case_id,sex,age,citizenship,role,stage,year\n"
-        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n"
-        "S1,C1,male,40,KEN,recruiter,prosecuted,2024\n",
-        encoding="utf-8",
-    )
+    suspects = _suspect_stage_twice(tmp_path)
     ok = run_tipdw(home, "ingest", str(suspects), "--country", "KEN", env=tight)
     assert "accepted as submission 1" in ok.stdout and "2 rows loaded, 1 warnings" in ok.stdout
     assert ok.stdout.count("[suspect.duplicate]") == 1
