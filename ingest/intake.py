@@ -278,8 +278,8 @@ def _load_once(mem, result, sid: int, problems: Problems, record, gate, capped: 
     return loaded
 
 
-INSERT_HEADROOM_MIB = 256  # at least; a quarter of the batch's size if that is more
-HEADROOM_ENV = "TIPDW_INTAKE_HEADROOM_MIB"  # overrides the 256
+INSERT_HEADROOM_MIB = 192  # at least; a quarter of the batch's size if that is more
+HEADROOM_ENV = "TIPDW_INTAKE_HEADROOM_MIB"  # overrides the 192
 
 
 def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> None:
@@ -291,8 +291,9 @@ def _tune_for_insert(mem: duckdb.DuckDBPyConnection, capped: bool = True) -> Non
     the warehouse blocks written are on disk and can leave memory, which without a limit they did not
     (a million victims peaked 0.3 GiB higher). The cap holds for the gate of the inserted rows too
     (``_load``): its duplicate screen is a hash per row. Copying streams, so the headroom need not grow
-    with the batch; it does, by a quarter, as a margin for the gate (at 5M victims, 256 MiB kept the
-    peak at 1.0 GiB; 128 MiB ran out and the retry peaked at 1.45 GiB). ``capped=False`` lifts the
+    with the batch; it does, by a quarter, as a margin for the gate (at 5M victims the text holds
+    671 MiB: 192 MiB of headroom peaked at 0.95 GiB, 256 at 1.04 GiB; 128 ran out and the retry
+    peaked at 1.45 GiB). ``capped=False`` lifts the
     cap (the retry after an out-of-memory error)."""
     mem.execute("set preserve_insertion_order = false")
     if not capped:

@@ -32,5 +32,5 @@ def log_ingest(home: Home, out) -> Path:
     lines = [summary, f"file {out.file}"]
     if getattr(out, "memory_retry", False):
         lines.append("memory: the copy ran out of memory under its cap and was done again without it "
-                     "(raise TIPDW_INTAKE_HEADROOM_MIB, default 256)")  # fmt: skip
+                     "(raise TIPDW_INTAKE_HEADROOM_MIB, default 192)")  # fmt: skip
     return write_run_log(home, "ingest", lines)
