@@ -147,9 +147,10 @@ PARSE_FILE = "partial_parse.msgpack"
 
 def seed_parse_cache(home: Home) -> None:
     """Before a home's first dbt run: start from the parse state the last build of any home of this
-    installation left (``tipdw.config.parse_cache``), instead of parsing the whole project (about 5-7 s). dbt
-    checks that state as it checks its own: a changed file, variable, profile or dbt version is
-    parsed again, so a state from another home or an older commit costs time, never correctness."""
+    installation left (``tipdw.config.parse_cache``), instead of parsing the whole project (about
+    5-7 s). dbt checks that state as it checks its own: a changed file, variable, profile or dbt
+    version is parsed again, so a state from another home or an older commit costs time, never
+    correctness."""
     own, shared = home.target / PARSE_FILE, parse_cache()
     if own.exists() or not shared.exists():
         return
@@ -178,6 +179,11 @@ def _copy_atomically(src: Path, dst: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _home_target(env: dict[str, str] | None) -> bool:
+    """Whether dbt writes to the home's own target (not to analyses' or docs' target of their own)."""
+    return "DBT_TARGET_PATH" not in (env or {})
+
+
 def _results_path(home: Home, env: dict[str, str] | None) -> Path:
     """Where dbt writes run_results.json (removed first, so an old one is never read)."""
     target = (env or {}).get("DBT_TARGET_PATH") or str(home.target)
@@ -189,16 +195,15 @@ def _results_path(home: Home, env: dict[str, str] | None) -> Path:
 def run(home: Home, args: list[str], env: dict[str, str] | None = None) -> DbtOutcome:
     """Run one dbt command (e.g. ``["build"]``) against ``home`` and summarise its run results."""
     results_path = _results_path(home, env)
-    own_target = "DBT_TARGET_PATH" not in (env or {})  # not analyses' or docs' own target
     home.root.mkdir(parents=True, exist_ok=True)
-    if own_target:
+    if _home_target(env):
         seed_parse_cache(home)
     proc = subprocess.run(
         [sys.executable, "-c", DBT_MAIN, *args, *COMMON_ARGS],
         cwd=home.root, env=dbt_env(home, env), capture_output=True, text=True, check=False,
         preexec_fn=_die_with_parent,
     )  # fmt: skip
-    if own_target and proc.returncode != 2:
+    if _home_target(env) and proc.returncode != 2:
         share_parse_cache(home)
     return _outcome(proc.returncode, proc.stdout + proc.stderr, results_path)
 
@@ -220,7 +225,7 @@ class StartedDbt:
         results_path = _results_path(self.home, env)
         message = json.dumps({"args": [*args, *COMMON_ARGS], "env": env or {}})
         stdout, stderr = self.proc.communicate(message + "\n")
-        if "DBT_TARGET_PATH" not in (env or {}) and self.proc.returncode != 2:
+        if _home_target(env) and self.proc.returncode != 2:
             share_parse_cache(self.home)
         return _outcome(self.proc.returncode, stdout + stderr, results_path)
 
