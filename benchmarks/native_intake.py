@@ -15,23 +15,19 @@ import sys
 
 import duckdb
 
+from ingest.privacy import PseudonymKey, hmac_sql
+
 IDENTIFIERS = ("first_name", "last_name", "date_of_birth")
 
 
-def hmac_sql(message_sql: str) -> str:
-    return f"sha256($opad || unhex(sha256($ipad || encode({message_sql}))))"
-
-
 def main(db: str, csv: str, key_hex: str) -> None:
-    key = bytes.fromhex(key_hex).ljust(64, b"\0")
-    pads = {"ipad": bytes(b ^ 0x36 for b in key), "opad": bytes(b ^ 0x5C for b in key)}
     con = duckdb.connect(db)
+    PseudonymKey.from_bytes(bytes.fromhex(key_hex)).bind(con)  # tipdw's key handling and HMAC SQL
     person, case = (hmac_sql(f"country || ':' || {c}") for c in ("person_id", "case_id"))
     con.execute(
         f"create table t as select * exclude ({', '.join(IDENTIFIERS)}) "
         f"replace ({person} as person_id, case when case_id is not null then {case} end as case_id) "
-        f"from read_csv('{csv}')",
-        pads,
+        f"from read_csv('{csv}')"
     )
     con.close()
 
